@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Core;
+
+/// <summary>Source-generated JSON for what the core itself stores as JSON (metadata, session options).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(TokenOptions))]
+internal sealed partial class CoreJson : JsonSerializerContext;

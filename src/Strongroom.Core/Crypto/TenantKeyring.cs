@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Strongroom.Core.Storage;
+
+namespace Strongroom.Core.Crypto;
+
+/// <summary>
+/// Creates, unwraps and caches tenant keys. The key hierarchy is KEK (in the key provider) →
+/// per-tenant DEK and fingerprint key (wrapped, in the store) → record ciphertexts.
+/// Unwrapped keys live only in this process's memory.
+/// </summary>
+public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<Guid, TenantKeySet> _cache = new();
+
+    /// <summary>Generates the first DEK and fingerprint key of a new tenant, wrapped and ready to store.</summary>
+    public async Task<IReadOnlyList<TenantKeyRecord>> CreateInitialKeysAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        var records = new List<TenantKeyRecord>(2);
+        foreach (TenantKeyPurpose purpose in new[] { TenantKeyPurpose.Data, TenantKeyPurpose.Fingerprint })
+        {
+            byte[] key = RandomNumberGenerator.GetBytes(Envelope.KeySize);
+            try
+            {
+                WrappedKey wrapped = await keyProvider.WrapAsync(key, TenantKeyContext.Create(tenantId, purpose, 1), cancellationToken);
+                records.Add(new TenantKeyRecord(tenantId, purpose, 1, wrapped.Provider, wrapped.KekVersion, wrapped.Blob, now));
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>The tenant's unwrapped keys, from cache or unwrapped from the store.</summary>
+    public async ValueTask<TenantKeySet> GetAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(tenantId, out TenantKeySet? cached))
+        {
+            return cached;
+        }
+
+        TenantKeySet loaded = await LoadAsync(tenantId, cancellationToken);
+        return _cache.GetOrAdd(tenantId, loaded);
+    }
+
+    /// <summary>Drops a tenant's keys from memory (after rotation or shredding elsewhere).</summary>
+    public void Evict(Guid tenantId) => _cache.TryRemove(tenantId, out _);
+
+    private async Task<TenantKeySet> LoadAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TenantKeyRecord> records = await store.GetTenantKeysAsync(tenantId, cancellationToken);
+        var dataKeys = new Dictionary<int, byte[]>();
+        byte[]? fingerprintKey = null;
+        int fingerprintVersion = 0;
+        foreach (TenantKeyRecord record in records)
+        {
+            byte[] key = await keyProvider.UnwrapAsync(
+                new WrappedKey(record.Provider, record.KekVersion, record.Wrapped),
+                TenantKeyContext.Create(tenantId, record.Purpose, record.Version),
+                cancellationToken);
+            if (record.Purpose == TenantKeyPurpose.Data)
+            {
+                dataKeys[record.Version] = key;
+            }
+            else if (record.Version > fingerprintVersion)
+            {
+                fingerprintKey = key;
+                fingerprintVersion = record.Version;
+            }
+        }
+
+        if (dataKeys.Count == 0 || fingerprintKey is null)
+        {
+            throw new TenantNotFoundException(tenantId);
+        }
+
+        return new TenantKeySet(tenantId, dataKeys, dataKeys.Keys.Max(), fingerprintKey);
+    }
+}
+
+/// <summary>Thrown when a tenant has no keys, i.e. does not exist (or was shredded).</summary>
+public sealed class TenantNotFoundException(Guid tenantId) : Exception($"Tenant {tenantId} has no keys.")
+{
+    public Guid TenantId { get; } = tenantId;
+}
+
+/// <summary>One tenant's unwrapped keys and the operations that use them.</summary>
+public sealed class TenantKeySet(Guid tenantId, IReadOnlyDictionary<int, byte[]> dataKeys, int currentDataKeyVersion, byte[] fingerprintKey)
+{
+    public Guid TenantId { get; } = tenantId;
+
+    public int CurrentDataKeyVersion { get; } = currentDataKeyVersion;
+
+    /// <summary>Seals a record's plaintext with the current DEK, bound to this tenant, the record id and kind.</summary>
+    public byte[] Seal(RecordKind kind, Guid recordId, ReadOnlySpan<byte> plaintext)
+    {
+        Span<byte> context = stackalloc byte[RecordContext.Size];
+        RecordContext.Write(TenantId, recordId, kind, context);
+        return Envelope.Seal(dataKeys[CurrentDataKeyVersion], CurrentDataKeyVersion, plaintext, context);
+    }
+
+    /// <summary>Opens a record sealed by <see cref="Seal"/> with whichever DEK version its header names.</summary>
+    public void Open(RecordKind kind, Guid recordId, ReadOnlySpan<byte> envelope, Span<byte> plaintext)
+    {
+        int version = Envelope.ReadKeyVersion(envelope);
+        if (!dataKeys.TryGetValue(version, out byte[]? key))
+        {
+            throw new CryptographicException($"Data key version {version} of tenant {TenantId} is not available.");
+        }
+
+        Span<byte> context = stackalloc byte[RecordContext.Size];
+        RecordContext.Write(TenantId, recordId, kind, context);
+        Envelope.Open(key, envelope, context, plaintext);
+    }
+
+    public byte[] Open(RecordKind kind, Guid recordId, ReadOnlySpan<byte> envelope)
+    {
+        var plaintext = new byte[Envelope.PlaintextSize(envelope)];
+        Open(kind, recordId, envelope, plaintext);
+        return plaintext;
+    }
+
+    /// <summary>
+    /// Keyed digest (HMAC-SHA256 under the tenant's fingerprint key) of <paramref name="data"/> with a
+    /// domain label, so a PAN fingerprint and, say, an idempotency request hash can never collide or be
+    /// compared across purposes or tenants. Never a bare hash: PANs are too guessable for that.
+    /// </summary>
+    public byte[] KeyedDigest(string domain, ReadOnlySpan<byte> data)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, fingerprintKey);
+        hmac.AppendData(System.Text.Encoding.ASCII.GetBytes(domain));
+        hmac.AppendData([0]);
+        hmac.AppendData(data);
+        return hmac.GetHashAndReset();
+    }
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Options;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Storage;
+
+namespace Strongroom.Core.Idempotency;
+
+/// <summary>What to do with a request that carries an idempotency key.</summary>
+public abstract record IdempotencyDecision
+{
+    private IdempotencyDecision()
+    {
+    }
+
+    /// <summary>First use of the key: run the request, then <see cref="IdempotencyService.CompleteAsync"/> or <see cref="IdempotencyService.ReleaseAsync"/>.</summary>
+    public sealed record Proceed : IdempotencyDecision;
+
+    /// <summary>The key was used with the same request: answer with the stored response.</summary>
+    public sealed record Replay(int Status, byte[] Body) : IdempotencyDecision;
+
+    /// <summary>The key was used with a different request, or its first request is still running.</summary>
+    public sealed record Conflict(bool InProgress) : IdempotencyDecision;
+}
+
+/// <summary>
+/// Idempotency keys for every POST of every dialect: the first request with a key reserves it, runs,
+/// and stores its response (sealed under the tenant DEK); a repeat with the same request gets that
+/// response back, a repeat with a different request is a conflict. The reservation makes two
+/// concurrent requests with one key run the operation once.
+/// </summary>
+public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, IOptions<VaultOptions> options)
+{
+    public const int MaxKeyLength = 255;
+    private const string DigestDomain = "idempotency-request/v1";
+
+    public static string? ValidateKey(string key) =>
+        key.Length is 0 or > MaxKeyLength || key.Any(c => c is < '!' or > '~')
+            ? $"Idempotency keys must be 1 to {MaxKeyLength} printable ASCII characters without spaces."
+            : null;
+
+    /// <param name="scope">The operation (e.g. <c>POST /api/pci/tokens</c>); part of the request digest.</param>
+    /// <param name="request">The request body exactly as received.</param>
+    public async Task<IdempotencyDecision> BeginAsync(Guid tenantId, string key, string scope, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        byte[] digest = Digest(keys, scope, request.Span);
+        DateTimeOffset now = time.GetUtcNow();
+
+        var reservation = new IdempotencyRecord(Guid.NewGuid(), tenantId, key, digest, null, null, now, now + options.Value.IdempotencyKeyTtl);
+        if (await store.TryReserveIdempotencyKeyAsync(reservation, now, cancellationToken))
+        {
+            return new IdempotencyDecision.Proceed();
+        }
+
+        IdempotencyRecord? existing = await store.GetIdempotencyKeyAsync(tenantId, key, now, cancellationToken);
+        if (existing is null)
+        {
+            // Expired between the two statements: try once more, then give up as in-progress.
+            return await store.TryReserveIdempotencyKeyAsync(reservation, now, cancellationToken)
+                ? new IdempotencyDecision.Proceed()
+                : new IdempotencyDecision.Conflict(InProgress: true);
+        }
+
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(existing.RequestDigest, digest))
+        {
+            return new IdempotencyDecision.Conflict(InProgress: false);
+        }
+
+        if (existing.Status is not int status || existing.Response is null)
+        {
+            if (now - existing.CreatedAt > options.Value.IdempotencyReservationTimeout)
+            {
+                // The first request died without completing or releasing; let this one take over.
+                await store.ReleaseIdempotencyKeyAsync(tenantId, key, cancellationToken);
+                return await BeginAsync(tenantId, key, scope, request, cancellationToken);
+            }
+
+            return new IdempotencyDecision.Conflict(InProgress: true);
+        }
+
+        return new IdempotencyDecision.Replay(status, keys.Open(RecordKind.IdempotentResponse, existing.Id, existing.Response));
+    }
+
+    public async Task CompleteAsync(Guid tenantId, string key, int status, byte[] body, CancellationToken cancellationToken)
+    {
+        IdempotencyRecord? reservation = await store.GetIdempotencyKeyAsync(tenantId, key, time.GetUtcNow(), cancellationToken);
+        if (reservation is null)
+        {
+            return;
+        }
+
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        await store.CompleteIdempotencyKeyAsync(tenantId, key, status, keys.Seal(RecordKind.IdempotentResponse, reservation.Id, body), cancellationToken);
+    }
+
+    public Task ReleaseAsync(Guid tenantId, string key, CancellationToken cancellationToken) =>
+        store.ReleaseIdempotencyKeyAsync(tenantId, key, cancellationToken);
+
+    private static byte[] Digest(TenantKeySet keys, string scope, ReadOnlySpan<byte> request)
+    {
+        byte[] scopeBytes = System.Text.Encoding.UTF8.GetBytes(scope);
+        var buffer = new byte[scopeBytes.Length + 1 + request.Length];
+        scopeBytes.CopyTo(buffer, 0);
+        request.CopyTo(buffer.AsSpan(scopeBytes.Length + 1));
+        try
+        {
+            return keys.KeyedDigest(DigestDomain, buffer);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Core.SecurityCodes;
+using Strongroom.Core.Storage;
+
+namespace Strongroom.Core.Operations;
+
+/// <summary>
+/// Erases what has expired: PCI tokens past <c>expires_at</c> (reads already hide them; this removes
+/// the ciphertext), sessions, idempotency keys and ephemeral security codes.
+/// </summary>
+public sealed partial class VaultSweeper(
+    IVaultStore store,
+    ISecurityCodeStore securityCodes,
+    TimeProvider time,
+    IOptions<VaultOptions> options,
+    ILogger<VaultSweeper> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    /// <summary>One sweep; public so tests and the CLI can run it on demand.</summary>
+    public async Task<SweepResult> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        int tokens = 0;
+        IReadOnlyList<(Guid TenantId, Guid TokenId)> batch;
+        do
+        {
+            batch = await store.PurgeExpiredPciTokensAsync(now, BatchSize, cancellationToken);
+            foreach ((Guid tenantId, Guid tokenId) in batch)
+            {
+                securityCodes.Remove(tenantId, tokenId);
+            }
+
+            tokens += batch.Count;
+        }
+        while (batch.Count == BatchSize);
+
+        int sessions = await store.PurgeExpiredSessionsAsync(now, cancellationToken);
+        int idempotencyKeys = await store.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
+        int codes = securityCodes.RemoveExpired();
+        var result = new SweepResult(tokens, sessions, idempotencyKeys, codes);
+        if (result.Total > 0)
+        {
+            LogSwept(logger, tokens, sessions, idempotencyKeys, codes);
+        }
+
+        return result;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failed sweep (database briefly away) must not stop future sweeps; reads hide expired rows anyway.
+                LogSweepFailed(logger, ex.GetType().Name);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Swept {Tokens} expired token(s), {Sessions} session(s), {IdempotencyKeys} idempotency key(s), {SecurityCodes} security code(s)")]
+    private static partial void LogSwept(ILogger logger, int tokens, int sessions, int idempotencyKeys, int securityCodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep failed ({ExceptionType}); will retry at the next interval")]
+    private static partial void LogSweepFailed(ILogger logger, string exceptionType);
+}
+
+public sealed record SweepResult(int Tokens, int Sessions, int IdempotencyKeys, int SecurityCodes)
+{
+    public int Total => Tokens + Sessions + IdempotencyKeys + SecurityCodes;
+}

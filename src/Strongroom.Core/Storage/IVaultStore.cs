@@ -1,0 +1,90 @@
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Idempotency;
+using Strongroom.Core.Sessions;
+using Strongroom.Core.Tenancy;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Core.Storage;
+
+/// <summary>
+/// The one storage contract of the vault. SQLite (embedded default) and PostgreSQL (scale-out)
+/// implement it with hand-written SQL and pass the same contract test suite. Every read and write
+/// of tenant data is scoped by tenant id: isolation is enforced in the query, not just the caller.
+/// </summary>
+public interface IVaultStore
+{
+    /// <summary>Engine name for logs and readiness (<c>sqlite</c>, <c>postgres</c>).</summary>
+    string Engine { get; }
+
+    /// <summary>Applies pending schema migrations. Safe to call from several nodes at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    // Tenants and their keys.
+
+    /// <summary>Creates a tenant together with its initial wrapped keys, atomically.</summary>
+    Task CreateTenantAsync(Tenant tenant, IReadOnlyList<TenantKeyRecord> keys, CancellationToken cancellationToken);
+
+    Task<Tenant?> GetTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TenantKeyRecord>> GetTenantKeysAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    // API keys.
+
+    Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken);
+
+    Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken);
+
+    // Instance settings (e.g. the admin token hash).
+
+    Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Stores a setting only if it is absent; returns false if another writer got there first.</summary>
+    Task<bool> TryAddSettingAsync(string name, string value, CancellationToken cancellationToken);
+
+    // PCI tokens.
+
+    Task InsertPciTokenAsync(PciTokenRecord token, CancellationToken cancellationToken);
+
+    /// <summary>The token, or null if it does not exist, belongs to another tenant, or expired before <paramref name="now"/>.</summary>
+    Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Unexpired tokens ordered by id, strictly after <paramref name="after"/> when given.</summary>
+    Task<IReadOnlyList<PciTokenRecord>> ListPciTokensAsync(Guid tenantId, Guid? after, int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Overwrites the token's ciphertext and fingerprint, then deletes the row. False if there was no such token.</summary>
+    Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken);
+
+    /// <summary>Erases up to <paramref name="batchSize"/> expired tokens; returns their ids.</summary>
+    Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
+
+    // Sessions.
+
+    Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken);
+
+    Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<int> PurgeExpiredSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Idempotency keys.
+
+    /// <summary>Inserts a reservation unless an unexpired record with the same tenant and key exists (an expired one is replaced).</summary>
+    Task<bool> TryReserveIdempotencyKeyAsync(IdempotencyRecord reservation, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IdempotencyRecord?> GetIdempotencyKeyAsync(Guid tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task CompleteIdempotencyKeyAsync(Guid tenantId, string key, int status, byte[] response, CancellationToken cancellationToken);
+
+    /// <summary>Releases a reservation whose request failed, so the client may retry with the same key.</summary>
+    Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, CancellationToken cancellationToken);
+
+    Task<int> PurgeExpiredIdempotencyKeysAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

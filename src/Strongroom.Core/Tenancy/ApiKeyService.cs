@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Storage;
+
+namespace Strongroom.Core.Tenancy;
+
+/// <summary>An API key as handed to its owner, once: the record plus the full secret key string.</summary>
+public sealed record IssuedApiKey(ApiKeyRecord Record, string Key)
+{
+    public override string ToString() => $"IssuedApiKey {{ Id = {Record.Id} }}";
+}
+
+/// <summary>
+/// Issues and verifies tenant API keys. A key reads <c>srk_&lt;id&gt;.&lt;secret&gt;</c>: the id finds the
+/// record, the secret is checked against its stored hash in constant time.
+/// </summary>
+public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, ILogger<ApiKeyService> logger)
+{
+    public const string Prefix = "srk_";
+
+    /// <summary>Guardian's limit for API key lifetimes.</summary>
+    public const int MaxExpiresInSeconds = 7_776_000;
+
+    public const int MaxNameLength = 100;
+
+    // Verifying against this when the id is unknown keeps the timing of "no such key" and "wrong secret" alike.
+    private static readonly string DummyHash = SecretHasher.Hash("strongroom-dummy-secret");
+
+    public async Task<IssuedApiKey> CreateAsync(Guid tenantId, string? name, VaultRights rights, int? expiresInSeconds, CancellationToken cancellationToken)
+    {
+        if ((rights & VaultRights.Admin) != 0)
+        {
+            throw new ArgumentException("API keys cannot carry admin rights.", nameof(rights));
+        }
+
+        if (await store.GetTenantAsync(tenantId, cancellationToken) is null)
+        {
+            throw new TenantNotFoundException(tenantId);
+        }
+
+        DateTimeOffset now = TenantService.TruncateToMilliseconds(time.GetUtcNow());
+        string id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        string secret = SecretHasher.NewSecret();
+        var record = new ApiKeyRecord(
+            id,
+            tenantId,
+            string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
+            SecretHasher.Hash(secret),
+            rights,
+            now,
+            expiresInSeconds is int seconds ? now.AddSeconds(seconds) : null,
+            null);
+        await store.CreateApiKeyAsync(record, cancellationToken);
+        LogCreated(logger, id, tenantId, (int)rights);
+        return new IssuedApiKey(record, $"{Prefix}{id}.{secret}");
+    }
+
+    /// <summary>The principal for a presented key, or null for any kind of invalid key (never says which).</summary>
+    public async Task<Principal?> AuthenticateAsync(string? presented, CancellationToken cancellationToken)
+    {
+        if (!TrySplit(presented, out string? id, out string? secret))
+        {
+            return null;
+        }
+
+        ApiKeyRecord? record = await store.GetApiKeyAsync(id, cancellationToken);
+        bool secretMatches = SecretHasher.Verify(secret, record?.SecretHash ?? DummyHash);
+        if (record is null || !secretMatches || !record.IsUsableAt(time.GetUtcNow()))
+        {
+            return null;
+        }
+
+        return new Principal(PrincipalKind.ApiKey, record.TenantId, record.Id, record.Rights);
+    }
+
+    public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) => store.ListApiKeysAsync(tenantId, cancellationToken);
+
+    public Task<bool> RevokeAsync(Guid tenantId, string keyId, CancellationToken cancellationToken) =>
+        store.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNow(), cancellationToken);
+
+    private static bool TrySplit(string? presented, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? secret)
+    {
+        id = secret = null;
+        if (presented is null || !presented.StartsWith(Prefix, StringComparison.Ordinal) || presented.Length > 200)
+        {
+            return false;
+        }
+
+        int dot = presented.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= Prefix.Length || dot == presented.Length - 1)
+        {
+            return false;
+        }
+
+        id = presented[Prefix.Length..dot];
+        secret = presented[(dot + 1)..];
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created API key {KeyId} for tenant {TenantId} with rights {Rights}")]
+    private static partial void LogCreated(ILogger logger, string keyId, Guid tenantId, int rights);
+}

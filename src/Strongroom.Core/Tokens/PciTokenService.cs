@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.SecurityCodes;
+using Strongroom.Core.Sessions;
+using Strongroom.Core.Storage;
+
+namespace Strongroom.Core.Tokens;
+
+/// <summary>
+/// The PCI token use cases, dialect-neutral: tokenize a validated card, create a card-entry session,
+/// read masked, list, delete (crypto-erase), and the ephemeral security code.
+/// </summary>
+public sealed partial class PciTokenService(
+    IVaultStore store,
+    TenantKeyring keyring,
+    ISecurityCodeStore securityCodes,
+    TimeProvider time,
+    IOptions<VaultOptions> options,
+    ILogger<PciTokenService> logger)
+{
+    public const int MaxPageSize = 100;
+
+    private const byte BlobVersion = 1;
+    private const string FingerprintDomain = "pan-fingerprint/v1";
+
+    public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        DateTimeOffset now = NowMilliseconds();
+        Guid id = Guid.CreateVersion7(now);
+
+        byte[] plaintext = EncodeCardBlob(card);
+        byte[] ciphertext;
+        byte[] fingerprint;
+        try
+        {
+            ciphertext = keys.Seal(RecordKind.PciToken, id, plaintext);
+            fingerprint = keys.KeyedDigest(FingerprintDomain, plaintext.AsSpan(2, card.Pan.Length));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        var record = new PciTokenRecord(
+            id,
+            tenantId,
+            card.Pan.Scheme,
+            card.Pan.First6,
+            card.Pan.LastFour,
+            card.Pan.Length,
+            card.Expiry.Month,
+            card.Expiry.Year,
+            fingerprint,
+            ciphertext,
+            TokenMetadata.Serialize(tokenOptions.Metadata),
+            now,
+            tokenOptions.ExpiresInSeconds is int seconds ? now.AddSeconds(seconds) : null);
+        await store.InsertPciTokenAsync(record, cancellationToken);
+
+        if (card.SecurityCode is { } securityCode)
+        {
+            securityCodes.Put(tenantId, id, securityCode, EffectiveSecurityCodeTtl(record.ExpiresAt, now));
+        }
+
+        LogCreated(logger, id, tenantId, card.Pan.Scheme, card.SecurityCode is not null);
+        return new PciToken(id, new MaskedCard(card.CardholderName, card.Expiry.Month, card.Expiry.Year, card.Pan.Masked, card.Pan.Scheme), now, record.ExpiresAt, tokenOptions.Metadata);
+    }
+
+    /// <summary>Starts a session through which the cardholder will enter the card (completed by the hosted form).</summary>
+    public async Task<SessionRecord> CreateSessionAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = NowMilliseconds();
+        var session = new SessionRecord(
+            Guid.NewGuid(),
+            tenantId,
+            SessionKind.PciToken,
+            SessionStatus.Created,
+            null,
+            System.Text.Json.JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions),
+            now,
+            now + options.Value.SessionTtl);
+        await store.InsertSessionAsync(session, cancellationToken);
+        LogSessionCreated(logger, session.Id, tenantId, session.Kind);
+        return session;
+    }
+
+    public async Task<PciToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    {
+        PciTokenRecord? record = await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
+        return record is null ? null : await ToTokenAsync(record, cancellationToken);
+    }
+
+    public async Task<PciTokenPage> ListAsync(Guid tenantId, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+
+        // One extra row tells whether another page exists without a count query.
+        IReadOnlyList<PciTokenRecord> records = await store.ListPciTokensAsync(tenantId, after, limit + 1, time.GetUtcNow(), cancellationToken);
+        var items = new List<PciToken>(Math.Min(limit, records.Count));
+        foreach (PciTokenRecord record in records.Take(limit))
+        {
+            items.Add(await ToTokenAsync(record, cancellationToken));
+        }
+
+        return new PciTokenPage(items, records.Count > limit);
+    }
+
+    /// <summary>Erases the token and its security code. False if there was no such token for this tenant.</summary>
+    public async Task<bool> DeleteAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    {
+        securityCodes.Remove(tenantId, tokenId);
+        bool deleted = await store.DeletePciTokenAsync(tenantId, tokenId, cancellationToken);
+        if (deleted)
+        {
+            LogDeleted(logger, tokenId, tenantId);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Whether the token has a live security code; null when the token does not exist.</summary>
+    public async Task<bool?> IsSecurityCodeAvailableAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
+        await ExistsAsync(tenantId, tokenId, cancellationToken) ? securityCodes.Contains(tenantId, tokenId) : null;
+
+    /// <summary>A session through which the cardholder re-enters only the security code; null when the token does not exist.</summary>
+    public async Task<SessionRecord?> CreateSecurityCodeSessionAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    {
+        if (!await ExistsAsync(tenantId, tokenId, cancellationToken))
+        {
+            return null;
+        }
+
+        DateTimeOffset now = NowMilliseconds();
+        var session = new SessionRecord(Guid.NewGuid(), tenantId, SessionKind.SecurityCode, SessionStatus.Created, tokenId, null, now, now + options.Value.SessionTtl);
+        await store.InsertSessionAsync(session, cancellationToken);
+        LogSessionCreated(logger, session.Id, tenantId, session.Kind);
+        return session;
+    }
+
+    /// <summary>Forgets the token's security code. False when the token does not exist.</summary>
+    public async Task<bool> DeleteSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    {
+        if (!await ExistsAsync(tenantId, tokenId, cancellationToken))
+        {
+            return false;
+        }
+
+        securityCodes.Remove(tenantId, tokenId);
+        return true;
+    }
+
+    private async Task<bool> ExistsAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
+        await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken) is not null;
+
+    private async Task<PciToken> ToTokenAsync(PciTokenRecord record, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await keyring.GetAsync(record.TenantId, cancellationToken);
+        byte[] plaintext = keys.Open(RecordKind.PciToken, record.Id, record.Ciphertext);
+        string? cardholderName;
+        try
+        {
+            cardholderName = DecodeCardholderName(plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        return new PciToken(
+            record.Id,
+            new MaskedCard(cardholderName, record.ExpiryMonth, record.ExpiryYear, record.MaskedAccountNumber, record.Scheme),
+            record.CreatedAt,
+            record.ExpiresAt,
+            TokenMetadata.Deserialize(record.MetadataJson));
+    }
+
+    private TimeSpan EffectiveSecurityCodeTtl(DateTimeOffset? tokenExpiresAt, DateTimeOffset now)
+    {
+        TimeSpan ttl = options.Value.SecurityCodeTtl;
+        return tokenExpiresAt is { } expiresAt && expiresAt - now < ttl ? expiresAt - now : ttl;
+    }
+
+    private DateTimeOffset NowMilliseconds() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    /// <summary>
+    /// The sealed plaintext of a token: <c>[version][pan length][pan ascii][name length u16 BE][name utf-8]</c>.
+    /// A fixed binary layout (not JSON) so the PAN never passes through a string builder or serializer.
+    /// </summary>
+    internal static byte[] EncodeCardBlob(ValidCard card)
+    {
+        string name = card.CardholderName ?? "";
+        int nameBytes = Encoding.UTF8.GetByteCount(name);
+        var blob = new byte[2 + card.Pan.Length + 2 + nameBytes];
+        blob[0] = BlobVersion;
+        blob[1] = (byte)card.Pan.Length;
+        card.Pan.CopyAsciiTo(blob.AsSpan(2));
+        BinaryPrimitives.WriteUInt16BigEndian(blob.AsSpan(2 + card.Pan.Length), checked((ushort)nameBytes));
+        Encoding.UTF8.GetBytes(name, blob.AsSpan(4 + card.Pan.Length));
+        return blob;
+    }
+
+    internal static string? DecodeCardholderName(ReadOnlySpan<byte> blob)
+    {
+        if (blob[0] != BlobVersion)
+        {
+            throw new CryptographicException("Unknown card blob version.");
+        }
+
+        int panLength = blob[1];
+        int nameLength = BinaryPrimitives.ReadUInt16BigEndian(blob[(2 + panLength)..]);
+        return nameLength == 0 ? null : Encoding.UTF8.GetString(blob.Slice(4 + panLength, nameLength));
+    }
+
+    /// <summary>Decodes the PAN from a card blob. Only deliberate data-out paths use this.</summary>
+    internal static Pan DecodePan(ReadOnlySpan<byte> blob) => Pan.FromTrusted(Encoding.ASCII.GetString(blob.Slice(2, blob[1])));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created PCI token {TokenId} for tenant {TenantId} ({Scheme}, security code kept: {HasSecurityCode})")]
+    private static partial void LogCreated(ILogger logger, Guid tokenId, Guid tenantId, CardScheme scheme, bool hasSecurityCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created {Kind} session {SessionId} for tenant {TenantId}")]
+    private static partial void LogSessionCreated(ILogger logger, Guid sessionId, Guid tenantId, SessionKind kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted PCI token {TokenId} of tenant {TenantId}")]
+    private static partial void LogDeleted(ILogger logger, Guid tokenId, Guid tenantId);
+}

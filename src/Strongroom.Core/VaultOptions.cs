@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Strongroom.Core;
+
+/// <summary>Vault-wide behaviour (section <c>Strongroom:Vault</c>).</summary>
+public sealed class VaultOptions
+{
+    public const string Section = "Strongroom:Vault";
+
+    /// <summary>How long a security code stays in the ephemeral store. PCI DSS allows it only until authorization.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SecurityCodeTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a card-entry session may stay open.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan SessionTtl { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long an idempotency key remembers its first response.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan IdempotencyKeyTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>A reservation older than this is treated as abandoned (its request crashed) and may be retried.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IdempotencyReservationTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the sweeper erases expired tokens, sessions and idempotency keys.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
