@@ -1,0 +1,108 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Strongroom.Storage;
+
+/// <summary>
+/// The scale-out store: PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>. Several vault
+/// nodes can share it; migrations serialise on a transaction-scoped advisory lock.
+/// </summary>
+public sealed class PostgresVaultStore(NpgsqlDataSource dataSource) : SqlVaultStore, IAsyncDisposable
+{
+    // An arbitrary constant that names "Strongroom schema migration" among advisory locks.
+    private const long MigrationLockId = 0x5354_524F_4E47;
+
+    public override string Engine => "postgres";
+
+    protected override IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE tenants (
+            id uuid PRIMARY KEY,
+            name text NOT NULL,
+            created_at bigint NOT NULL
+        );
+        CREATE TABLE tenant_keys (
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            purpose integer NOT NULL,
+            version integer NOT NULL,
+            provider text NOT NULL,
+            kek_version integer NOT NULL,
+            wrapped bytea NOT NULL,
+            created_at bigint NOT NULL,
+            PRIMARY KEY (tenant_id, purpose, version)
+        );
+        CREATE TABLE api_keys (
+            id text PRIMARY KEY,
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            name text NULL,
+            secret_hash text NOT NULL,
+            rights integer NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NULL,
+            revoked_at bigint NULL
+        );
+        CREATE INDEX api_keys_tenant ON api_keys (tenant_id);
+        CREATE TABLE settings (
+            name text PRIMARY KEY,
+            value text NOT NULL
+        );
+        CREATE TABLE pci_tokens (
+            id uuid PRIMARY KEY,
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            scheme integer NOT NULL,
+            first6 text NOT NULL,
+            last4 text NOT NULL,
+            pan_length integer NOT NULL,
+            expiry_month integer NOT NULL,
+            expiry_year integer NOT NULL,
+            fingerprint bytea NOT NULL,
+            ciphertext bytea NOT NULL,
+            metadata text NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NULL
+        );
+        CREATE INDEX pci_tokens_tenant_id ON pci_tokens (tenant_id, id);
+        CREATE INDEX pci_tokens_fingerprint ON pci_tokens (tenant_id, fingerprint);
+        CREATE INDEX pci_tokens_expiry ON pci_tokens (expires_at) WHERE expires_at IS NOT NULL;
+        CREATE TABLE sessions (
+            id uuid PRIMARY KEY,
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            kind integer NOT NULL,
+            status integer NOT NULL,
+            token_id uuid NULL,
+            options text NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL
+        );
+        CREATE INDEX sessions_expiry ON sessions (expires_at);
+        CREATE TABLE idempotency_keys (
+            id uuid NOT NULL,
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            idem_key text NOT NULL,
+            request_digest bytea NOT NULL,
+            status integer NULL,
+            response bytea NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            PRIMARY KEY (tenant_id, idem_key)
+        );
+        CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+        """,
+    ];
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override object IdParameter(Guid id) => id;
+
+    protected override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using DbCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({MigrationLockId})";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}

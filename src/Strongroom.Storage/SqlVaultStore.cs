@@ -1,0 +1,324 @@
+using System.Data.Common;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Idempotency;
+using Strongroom.Core.Sessions;
+using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Storage;
+
+/// <summary>
+/// The <see cref="IVaultStore"/> queries, written once in the SQL both engines share (ANSI plus
+/// <c>ON CONFLICT</c>, <c>RETURNING</c> and <c>LIMIT</c>, which SQLite and PostgreSQL both speak).
+/// Engine subclasses supply connections, the schema, id binding and the migration lock.
+/// Timestamps are stored as Unix milliseconds so both engines compare them identically.
+/// </summary>
+public abstract class SqlVaultStore : IVaultStore
+{
+    private const string TokenColumns = "id, tenant_id, scheme, first6, last4, pan_length, expiry_month, expiry_year, fingerprint, ciphertext, metadata, created_at, expires_at";
+    private const string ApiKeyColumns = "id, tenant_id, name, secret_hash, rights, created_at, expires_at, revoked_at";
+
+    public abstract string Engine { get; }
+
+    /// <summary>The schema, one entry per version, applied in order and recorded in <c>schema_migrations</c>.</summary>
+    protected abstract IReadOnlyList<string> Migrations { get; }
+
+    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>How a UUID is bound: PostgreSQL has a uuid type; SQLite stores canonical lower-case text, whose order matches.</summary>
+    protected abstract object IdParameter(Guid id);
+
+    /// <summary>Serialises concurrent migrators (several nodes starting at once).</summary>
+    protected abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockForMigrationAsync(connection, transaction, cancellationToken);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)", cancellationToken);
+
+        object? current = await ScalarAsync(connection, transaction, "SELECT MAX(version) FROM schema_migrations", cancellationToken);
+        int applied = current is null or DBNull ? 0 : Convert.ToInt32(current, System.Globalization.CultureInfo.InvariantCulture);
+        for (int version = applied + 1; version <= Migrations.Count; version++)
+        {
+            await ExecuteAsync(connection, transaction, Migrations[version - 1], cancellationToken);
+            await ExecuteAsync(connection, transaction, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken,
+                ("v", version), ("t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return Convert.ToInt32(await ScalarAsync(connection, null, "SELECT 1", cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
+    // Tenants.
+
+    public async Task CreateTenantAsync(Tenant tenant, IReadOnlyList<TenantKeyRecord> keys, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, "INSERT INTO tenants (id, name, created_at) VALUES (@id, @name, @created)", cancellationToken,
+            ("id", IdParameter(tenant.Id)), ("name", tenant.Name), ("created", Ms(tenant.CreatedAt)));
+        foreach (TenantKeyRecord key in keys)
+        {
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO tenant_keys (tenant_id, purpose, version, provider, kek_version, wrapped, created_at) VALUES (@t, @p, @v, @provider, @kek, @wrapped, @created)",
+                cancellationToken,
+                ("t", IdParameter(key.TenantId)), ("p", (int)key.Purpose), ("v", key.Version), ("provider", key.Provider),
+                ("kek", key.KekVersion), ("wrapped", key.Wrapped), ("created", Ms(key.CreatedAt)));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<Tenant?> GetTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Tenant> rows = await QueryAsync("SELECT id, name, created_at FROM tenants WHERE id = @id", ReadTenant, cancellationToken, ("id", IdParameter(tenantId)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) =>
+        QueryAsync("SELECT id, name, created_at FROM tenants ORDER BY id", ReadTenant, cancellationToken);
+
+    public Task<IReadOnlyList<TenantKeyRecord>> GetTenantKeysAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT tenant_id, purpose, version, provider, kek_version, wrapped, created_at FROM tenant_keys WHERE tenant_id = @t ORDER BY purpose, version",
+            r => new TenantKeyRecord(r.GetGuid(0), (TenantKeyPurpose)r.GetInt32(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), (byte[])r.GetValue(5), FromMs(r.GetInt64(6))),
+            cancellationToken,
+            ("t", IdParameter(tenantId)));
+
+    // API keys.
+
+    public async Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            $"INSERT INTO api_keys ({ApiKeyColumns}) VALUES (@id, @t, @name, @hash, @rights, @created, @expires, @revoked)",
+            cancellationToken,
+            ("id", key.Id), ("t", IdParameter(key.TenantId)), ("name", key.Name), ("hash", key.SecretHash), ("rights", (int)key.Rights),
+            ("created", Ms(key.CreatedAt)), ("expires", Ms(key.ExpiresAt)), ("revoked", Ms(key.RevokedAt)));
+    }
+
+    public async Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ApiKeyRecord> rows = await QueryAsync($"SELECT {ApiKeyColumns} FROM api_keys WHERE id = @id", ReadApiKey, cancellationToken, ("id", keyId));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {ApiKeyColumns} FROM api_keys WHERE tenant_id = @t ORDER BY created_at, id", ReadApiKey, cancellationToken, ("t", IdParameter(tenantId)));
+
+    public async Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL", cancellationToken,
+            ("at", Ms(revokedAt)), ("id", keyId), ("t", IdParameter(tenantId))) == 1;
+    }
+
+    // Settings.
+
+    public async Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> rows = await QueryAsync("SELECT value FROM settings WHERE name = @name", r => r.GetString(0), cancellationToken, ("name", name));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<bool> TryAddSettingAsync(string name, string value, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "INSERT INTO settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING", cancellationToken,
+            ("name", name), ("value", value)) == 1;
+    }
+
+    // PCI tokens.
+
+    public async Task InsertPciTokenAsync(PciTokenRecord token, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            $"INSERT INTO pci_tokens ({TokenColumns}) VALUES (@id, @t, @scheme, @first6, @last4, @len, @month, @year, @fp, @ct, @meta, @created, @expires)",
+            cancellationToken,
+            ("id", IdParameter(token.Id)), ("t", IdParameter(token.TenantId)), ("scheme", (int)token.Scheme), ("first6", token.First6), ("last4", token.LastFour),
+            ("len", token.PanLength), ("month", token.ExpiryMonth), ("year", token.ExpiryYear), ("fp", token.Fingerprint), ("ct", token.Ciphertext),
+            ("meta", token.MetadataJson), ("created", Ms(token.CreatedAt)), ("expires", Ms(token.ExpiresAt)));
+    }
+
+    public async Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PciTokenRecord> rows = await QueryAsync(
+            $"SELECT {TokenColumns} FROM pci_tokens WHERE tenant_id = @t AND id = @id AND (expires_at IS NULL OR expires_at > @now)",
+            ReadToken, cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(tokenId)), ("now", Ms(now)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task<IReadOnlyList<PciTokenRecord>> ListPciTokensAsync(Guid tenantId, Guid? after, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
+        after is Guid cursor
+            ? QueryAsync(
+                $"SELECT {TokenColumns} FROM pci_tokens WHERE tenant_id = @t AND id > @after AND (expires_at IS NULL OR expires_at > @now) ORDER BY id LIMIT @limit",
+                ReadToken, cancellationToken, ("t", IdParameter(tenantId)), ("after", IdParameter(cursor)), ("now", Ms(now)), ("limit", limit))
+            : QueryAsync(
+                $"SELECT {TokenColumns} FROM pci_tokens WHERE tenant_id = @t AND (expires_at IS NULL OR expires_at > @now) ORDER BY id LIMIT @limit",
+                ReadToken, cancellationToken, ("t", IdParameter(tenantId)), ("now", Ms(now)), ("limit", limit));
+
+    public async Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM pci_tokens WHERE tenant_id = @t AND id = @id", cancellationToken,
+            ("t", IdParameter(tenantId)), ("id", IdParameter(tokenId))) == 1;
+    }
+
+    public Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "DELETE FROM pci_tokens WHERE id IN (SELECT id FROM pci_tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @n) RETURNING tenant_id, id",
+            r => (r.GetGuid(0), r.GetGuid(1)), cancellationToken, ("now", Ms(now)), ("n", batchSize));
+
+    // Sessions.
+
+    public async Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            "INSERT INTO sessions (id, tenant_id, kind, status, token_id, options, created_at, expires_at) VALUES (@id, @t, @kind, @status, @token, @options, @created, @expires)",
+            cancellationToken,
+            ("id", IdParameter(session.Id)), ("t", IdParameter(session.TenantId)), ("kind", (int)session.Kind), ("status", (int)session.Status),
+            ("token", session.TokenId is Guid tokenId ? IdParameter(tokenId) : null), ("options", session.OptionsJson),
+            ("created", Ms(session.CreatedAt)), ("expires", Ms(session.ExpiresAt)));
+    }
+
+    public async Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SessionRecord> rows = await QueryAsync(
+            "SELECT id, tenant_id, kind, status, token_id, options, created_at, expires_at FROM sessions WHERE tenant_id = @t AND id = @id AND expires_at > @now",
+            r => new SessionRecord(
+                r.GetGuid(0), r.GetGuid(1), (SessionKind)r.GetInt32(2), (SessionStatus)r.GetInt32(3),
+                r.IsDBNull(4) ? null : r.GetGuid(4), r.IsDBNull(5) ? null : r.GetString(5), FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7))),
+            cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(sessionId)), ("now", Ms(now)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<int> PurgeExpiredSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM sessions WHERE expires_at <= @now", cancellationToken, ("now", Ms(now)));
+    }
+
+    // Idempotency keys.
+
+    public async Task<bool> TryReserveIdempotencyKeyAsync(IdempotencyRecord reservation, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, "DELETE FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND expires_at <= @now", cancellationToken,
+            ("t", IdParameter(reservation.TenantId)), ("k", reservation.Key), ("now", Ms(now)));
+        int inserted = await ExecuteAsync(connection, transaction,
+            "INSERT INTO idempotency_keys (id, tenant_id, idem_key, request_digest, status, response, created_at, expires_at) " +
+            "VALUES (@id, @t, @k, @digest, NULL, NULL, @created, @expires) ON CONFLICT (tenant_id, idem_key) DO NOTHING",
+            cancellationToken,
+            ("id", IdParameter(reservation.Id)), ("t", IdParameter(reservation.TenantId)), ("k", reservation.Key), ("digest", reservation.RequestDigest),
+            ("created", Ms(reservation.CreatedAt)), ("expires", Ms(reservation.ExpiresAt)));
+        await transaction.CommitAsync(cancellationToken);
+        return inserted == 1;
+    }
+
+    public async Task<IdempotencyRecord?> GetIdempotencyKeyAsync(Guid tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IdempotencyRecord> rows = await QueryAsync(
+            "SELECT id, tenant_id, idem_key, request_digest, status, response, created_at, expires_at FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND expires_at > @now",
+            r => new IdempotencyRecord(
+                r.GetGuid(0), r.GetGuid(1), r.GetString(2), (byte[])r.GetValue(3),
+                r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : (byte[])r.GetValue(5), FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7))),
+            cancellationToken, ("t", IdParameter(tenantId)), ("k", key), ("now", Ms(now)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task CompleteIdempotencyKeyAsync(Guid tenantId, string key, int status, byte[] response, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND status IS NULL", cancellationToken,
+            ("status", status), ("response", response), ("t", IdParameter(tenantId)), ("k", key));
+    }
+
+    public async Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "DELETE FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND status IS NULL", cancellationToken,
+            ("t", IdParameter(tenantId)), ("k", key));
+    }
+
+    public async Task<int> PurgeExpiredIdempotencyKeysAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM idempotency_keys WHERE expires_at <= @now", cancellationToken, ("now", Ms(now)));
+    }
+
+    // Plumbing.
+
+    protected static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using DbCommand command = CreateCommand(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using DbCommand command = CreateCommand(connection, transaction, sql, []);
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbCommand command = CreateCommand(connection, null, sql, parameters);
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        DbCommand command = connection.CreateCommand();
+#pragma warning disable CA2100 // Every statement is a constant of this class; values are always bound as parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.Transaction = transaction;
+        foreach ((string name, object? value) in parameters)
+        {
+            DbParameter parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static long Ms(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    private static long? Ms(DateTimeOffset? value) => value?.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+
+    private static DateTimeOffset? FromMsOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : FromMs(reader.GetInt64(ordinal));
+
+    private static Tenant ReadTenant(DbDataReader r) => new(r.GetGuid(0), r.GetString(1), FromMs(r.GetInt64(2)));
+
+    private static ApiKeyRecord ReadApiKey(DbDataReader r) => new(
+        r.GetString(0), r.GetGuid(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), (VaultRights)r.GetInt32(4),
+        FromMs(r.GetInt64(5)), FromMsOrNull(r, 6), FromMsOrNull(r, 7));
+
+    private static PciTokenRecord ReadToken(DbDataReader r) => new(
+        r.GetGuid(0), r.GetGuid(1), (CardScheme)r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7),
+        (byte[])r.GetValue(8), (byte[])r.GetValue(9), r.IsDBNull(10) ? null : r.GetString(10), FromMs(r.GetInt64(11)), FromMsOrNull(r, 12));
+}

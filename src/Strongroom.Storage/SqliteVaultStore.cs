@@ -1,0 +1,126 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Strongroom.Storage;
+
+/// <summary>
+/// The embedded default: one SQLite file in WAL mode. Every connection turns on
+/// <c>secure_delete</c> (deleted rows are zero-filled, not left in free pages), foreign keys,
+/// <c>synchronous=FULL</c> (a committed token survives power loss) and a busy timeout for writers.
+/// </summary>
+public sealed class SqliteVaultStore(string connectionString) : SqlVaultStore
+{
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;";
+
+    private int _walEnabled;
+
+    public override string Engine => "sqlite";
+
+    /// <summary>Connection string for a database file at <paramref name="path"/>.</summary>
+    public static string ConnectionStringFor(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+
+    protected override IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE tenants (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE tenant_keys (
+            tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            purpose INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            provider TEXT NOT NULL,
+            kek_version INTEGER NOT NULL,
+            wrapped BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, purpose, version)
+        );
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            name TEXT NULL,
+            secret_hash TEXT NOT NULL,
+            rights INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NULL,
+            revoked_at INTEGER NULL
+        );
+        CREATE INDEX api_keys_tenant ON api_keys (tenant_id);
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE pci_tokens (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            scheme INTEGER NOT NULL,
+            first6 TEXT NOT NULL,
+            last4 TEXT NOT NULL,
+            pan_length INTEGER NOT NULL,
+            expiry_month INTEGER NOT NULL,
+            expiry_year INTEGER NOT NULL,
+            fingerprint BLOB NOT NULL,
+            ciphertext BLOB NOT NULL,
+            metadata TEXT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NULL
+        );
+        CREATE INDEX pci_tokens_tenant_id ON pci_tokens (tenant_id, id);
+        CREATE INDEX pci_tokens_fingerprint ON pci_tokens (tenant_id, fingerprint);
+        CREATE INDEX pci_tokens_expiry ON pci_tokens (expires_at) WHERE expires_at IS NOT NULL;
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            kind INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            token_id TEXT NULL,
+            options TEXT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX sessions_expiry ON sessions (expires_at);
+        CREATE TABLE idempotency_keys (
+            id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            idem_key TEXT NOT NULL,
+            request_digest BLOB NOT NULL,
+            status INTEGER NULL,
+            response BLOB NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, idem_key)
+        );
+        CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+        """,
+    ];
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (Interlocked.CompareExchange(ref _walEnabled, 1, 0) == 0)
+            {
+                // journal_mode is a property of the file, set once; the other pragmas are per connection.
+                await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+            }
+
+            await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    protected override object IdParameter(Guid id) => id.ToString("D");
+
+    // SQLite serialises writers itself, and Microsoft.Data.Sqlite begins transactions IMMEDIATE: nothing more to lock.
+    protected override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+}
