@@ -26,6 +26,13 @@ public static class TokenMetadata
 
         foreach ((string key, string value) in metadata)
         {
+            if (PanDetector.ContainsPan(key))
+            {
+                // Reported against the whole object: a path naming the key would echo the card number.
+                errors.Add(new(null, "Metadata keys must not contain card numbers."));
+                continue;
+            }
+
             if (key.Length == 0 || key.Length > MaxKeyLength)
             {
                 errors.Add(new(key, $"Metadata keys must be 1 to {MaxKeyLength} characters."));

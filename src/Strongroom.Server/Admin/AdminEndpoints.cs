@@ -1,0 +1,197 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Guardian;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.Admin;
+
+internal sealed record TenantResponse(Guid Id, string Name, string CreatedAt);
+
+internal sealed record TenantListResponse(IReadOnlyList<TenantResponse> Data);
+
+internal sealed record ApiKeyResponse(
+    string Id,
+    Guid TenantId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    IReadOnlyList<string> Scopes,
+    string CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RevokedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Key);
+
+internal sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyResponse> Data);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TenantResponse))]
+[JsonSerializable(typeof(TenantListResponse))]
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(ApiKeyListResponse))]
+internal sealed partial class AdminJson : JsonSerializerContext;
+
+/// <summary>
+/// Instance administration in the Guardian style: tenants and their API keys. Only the admin token
+/// may call these; a tenant API key gets 403.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder routes)
+    {
+        RouteGroupBuilder group = routes.MapGroup("/api/admin")
+            .WithTags("admin")
+            .AddEndpointFilter<GuardianAuthentication>()
+            .RequireRights(VaultRights.Admin)
+            .ProducesGuardianErrors();
+
+        group.MapPost("/tenants", CreateTenantAsync).WithName("admin_tenant_create").WithSummary("Create a tenant (with its own data and fingerprint keys)").Produces<TenantResponse>(201);
+        group.MapGet("/tenants", ListTenantsAsync).WithName("admin_tenant_list").WithSummary("List tenants").Produces<TenantListResponse>(200);
+        group.MapPost("/api-keys", CreateApiKeyAsync).WithName("admin_api_key_create")
+            .WithSummary("Create a tenant API key; the key is shown only in this response")
+            .WithDescription("Body: tenant_id, optional name, scopes (tokens:create, tokens:read, tokens:delete, data:out; default the first three), expires_in (1..7776000 s).")
+            .Produces<ApiKeyResponse>(201);
+        group.MapGet("/tenants/{tenantId}/api-keys", ListApiKeysAsync).WithName("admin_api_key_list").WithSummary("List a tenant's API keys (never their secrets)").Produces<ApiKeyListResponse>(200);
+        group.MapDelete("/tenants/{tenantId}/api-keys/{keyId}", RevokeApiKeyAsync).WithName("admin_api_key_revoke").WithSummary("Revoke an API key").Produces(204);
+        return group;
+    }
+
+    private static async Task<JsonResponse> CreateTenantAsync(HttpContext http, TenantService tenants)
+    {
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        string? name = document is null ? null : reader.String(document.RootElement, "name", "$.name", required: true);
+        if (document is not null && name is not null && Tenant.ValidateName(name) is { } nameError)
+        {
+            reader.Errors.Add(new("$.name", nameError));
+        }
+
+        if (reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        Tenant tenant = await tenants.CreateAsync(name!, http.RequestAborted);
+        return GuardianResponses.Json(201, ToWire(tenant), AdminJson.Default.TenantResponse);
+    }
+
+    private static async Task<JsonResponse> ListTenantsAsync(HttpContext http, TenantService tenants)
+    {
+        IReadOnlyList<Tenant> all = await tenants.ListAsync(http.RequestAborted);
+        return GuardianResponses.Json(200, new TenantListResponse(all.Select(ToWire).ToList()), AdminJson.Default.TenantListResponse);
+    }
+
+    private static async Task<JsonResponse> CreateApiKeyAsync(HttpContext http, ApiKeyService apiKeys, TenantService tenants)
+    {
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        if (document is null)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        JsonElement root = document.RootElement;
+        string? tenantText = reader.String(root, "tenant_id", "$.tenant_id", required: true);
+        Guid tenantId = Guid.Empty;
+        if (tenantText is not null && !Guid.TryParse(tenantText, out tenantId))
+        {
+            reader.Errors.Add(new("$.tenant_id", "Must be a tenant id (UUID)."));
+        }
+
+        string? name = reader.String(root, "name", "$.name", required: false);
+        if (name is { Length: > ApiKeyService.MaxNameLength })
+        {
+            reader.Errors.Add(new("$.name", $"Must be at most {ApiKeyService.MaxNameLength} characters."));
+        }
+
+        int? expiresIn = reader.Integer(root, "expires_in", "$.expires_in", required: false);
+        if (expiresIn is < 1 or > ApiKeyService.MaxExpiresInSeconds)
+        {
+            reader.Errors.Add(new("$.expires_in", $"Must be between 1 and {ApiKeyService.MaxExpiresInSeconds} seconds."));
+        }
+
+        VaultRights rights = ReadScopes(root, reader);
+        if (reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        if (await tenants.GetAsync(tenantId, http.RequestAborted) is null)
+        {
+            return GuardianResponses.Validation("$.tenant_id", "No such tenant.");
+        }
+
+        IssuedApiKey issued = await apiKeys.CreateAsync(tenantId, name, rights, expiresIn, http.RequestAborted);
+        return GuardianResponses.Json(201, ToWire(issued.Record, issued.Key), AdminJson.Default.ApiKeyResponse);
+    }
+
+    private static async Task<JsonResponse> ListApiKeysAsync(HttpContext http, string tenantId, ApiKeyService apiKeys, TenantService tenants)
+    {
+        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        IReadOnlyList<ApiKeyRecord> keys = await apiKeys.ListAsync(id, http.RequestAborted);
+        return GuardianResponses.Json(200, new ApiKeyListResponse(keys.Select(k => ToWire(k, null)).ToList()), AdminJson.Default.ApiKeyListResponse);
+    }
+
+    private static async Task<JsonResponse> RevokeApiKeyAsync(HttpContext http, string tenantId, string keyId, ApiKeyService apiKeys) =>
+        Guid.TryParse(tenantId, out Guid id) && await apiKeys.RevokeAsync(id, keyId, http.RequestAborted)
+            ? JsonResponse.NoContent()
+            : GuardianResponses.NotFound();
+
+    private static VaultRights ReadScopes(JsonElement root, GuardianRequestReader reader)
+    {
+        if (!root.TryGetProperty("scopes", out JsonElement scopes) || scopes.ValueKind == JsonValueKind.Null)
+        {
+            return VaultRights.DefaultApiKey;
+        }
+
+        if (scopes.ValueKind != JsonValueKind.Array || scopes.GetArrayLength() == 0)
+        {
+            reader.Errors.Add(new("$.scopes", $"Must be a non-empty array of: {string.Join(", ", VaultRightNames.All)}."));
+            return VaultRights.None;
+        }
+
+        VaultRights rights = VaultRights.None;
+        int index = 0;
+        foreach (JsonElement scope in scopes.EnumerateArray())
+        {
+            if (scope.ValueKind == JsonValueKind.String && VaultRightNames.TryParse(scope.GetString()!, out VaultRights right))
+            {
+                rights |= right;
+            }
+            else
+            {
+                reader.Errors.Add(new($"$.scopes[{index}]", $"Must be one of: {string.Join(", ", VaultRightNames.All)}."));
+            }
+
+            index++;
+        }
+
+        return rights;
+    }
+
+    private static TenantResponse ToWire(Tenant tenant) => new(tenant.Id, tenant.Name, GuardianResponses.Timestamp(tenant.CreatedAt));
+
+    private static ApiKeyResponse ToWire(ApiKeyRecord key, string? secretKey) => new(
+        key.Id,
+        key.TenantId,
+        key.Name,
+        VaultRightNames.ToNames(key.Rights),
+        GuardianResponses.Timestamp(key.CreatedAt),
+        key.ExpiresAt is { } expires ? GuardianResponses.Timestamp(expires) : null,
+        key.RevokedAt is { } revoked ? GuardianResponses.Timestamp(revoked) : null,
+        secretKey);
+}

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Hosting;
+
+namespace Strongroom.Server.Cli;
+
+/// <summary>
+/// The <c>strongroom</c> command line. Admin commands work directly on the configured store (same
+/// configuration as the server: appsettings.json, <c>Strongroom__…</c> environment variables).
+/// </summary>
+internal static class StrongroomCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // No command (or only host switches such as --urls): run the server. This is also how
+        // WebApplicationFactory starts the app in tests.
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) && args[0] is not ("--help" or "--version"))
+        {
+            await StrongroomHost.Build(args).RunAsync();
+            return 0;
+        }
+
+        return await BuildCommand().Parse(args).InvokeAsync();
+    }
+
+    private static RootCommand BuildCommand()
+    {
+        var root = new RootCommand("Strongroom: a self-hosted card tokenization vault.");
+
+        var serve = new Command("serve", "Run the vault server (extra arguments such as --urls go to the host).") { TreatUnmatchedTokensAsErrors = false };
+        serve.SetAction(async (parse, _) =>
+        {
+            await StrongroomHost.Build([.. parse.UnmatchedTokens]).RunAsync();
+            return 0;
+        });
+        root.Subcommands.Add(serve);
+
+        var migrate = new Command("migrate", "Apply pending schema migrations and exit.");
+        migrate.SetAction(async (_, cancellationToken) =>
+        {
+            using IHost host = BuildAdminHost();
+            IVaultStore store = host.Services.GetRequiredService<IVaultStore>();
+            await store.MigrateAsync(cancellationToken);
+            Console.WriteLine($"Migrated the {store.Engine} store.");
+            return 0;
+        });
+        root.Subcommands.Add(migrate);
+
+        root.Subcommands.Add(TenantCommand());
+        root.Subcommands.Add(ApiKeyCommand());
+        return root;
+    }
+
+    private static Command TenantCommand()
+    {
+        var tenant = new Command("tenant", "Manage tenants.");
+        var name = new Option<string>("--name") { Description = "Display name of the tenant.", Required = true };
+        var create = new Command("create", "Create a tenant with its own data and fingerprint keys.") { name };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            using IHost host = await StartAdminHostAsync(cancellationToken);
+            string tenantName = parse.GetValue(name)!;
+            if (Tenant.ValidateName(tenantName) is { } error)
+            {
+                await Console.Error.WriteLineAsync(error);
+                return 2;
+            }
+
+            Tenant created = await host.Services.GetRequiredService<TenantService>().CreateAsync(tenantName, cancellationToken);
+            Console.WriteLine($"tenant_id: {created.Id}");
+            return 0;
+        });
+
+        var list = new Command("list", "List tenants.");
+        list.SetAction(async (_, cancellationToken) =>
+        {
+            using IHost host = await StartAdminHostAsync(cancellationToken);
+            foreach (Tenant t in await host.Services.GetRequiredService<TenantService>().ListAsync(cancellationToken))
+            {
+                Console.WriteLine($"{t.Id}  {t.Name}");
+            }
+
+            return 0;
+        });
+
+        tenant.Subcommands.Add(create);
+        tenant.Subcommands.Add(list);
+        return tenant;
+    }
+
+    private static Command ApiKeyCommand()
+    {
+        var apiKey = new Command("api-key", "Manage tenant API keys.");
+        var tenantId = new Option<Guid>("--tenant") { Description = "Tenant id.", Required = true };
+        var name = new Option<string?>("--name") { Description = "A label for the key." };
+        var scopes = new Option<string[]>("--scope")
+        {
+            Description = $"Rights to grant (repeatable): {string.Join(", ", VaultRightNames.All)}. Default: tokens:create, tokens:read, tokens:delete.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var expiresIn = new Option<int?>("--expires-in") { Description = $"Lifetime in seconds (1..{ApiKeyService.MaxExpiresInSeconds})." };
+        var create = new Command("create", "Create an API key; the key is printed once.") { tenantId, name, scopes, expiresIn };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            VaultRights rights = VaultRights.None;
+            foreach (string scope in parse.GetValue(scopes) ?? [])
+            {
+                if (!VaultRightNames.TryParse(scope, out VaultRights right))
+                {
+                    await Console.Error.WriteLineAsync($"Unknown scope '{scope}'. Known: {string.Join(", ", VaultRightNames.All)}.");
+                    return 2;
+                }
+
+                rights |= right;
+            }
+
+            int? seconds = parse.GetValue(expiresIn);
+            if (seconds is < 1 or > ApiKeyService.MaxExpiresInSeconds)
+            {
+                await Console.Error.WriteLineAsync($"--expires-in must be between 1 and {ApiKeyService.MaxExpiresInSeconds}.");
+                return 2;
+            }
+
+            using IHost host = await StartAdminHostAsync(cancellationToken);
+            try
+            {
+                IssuedApiKey issued = await host.Services.GetRequiredService<ApiKeyService>().CreateAsync(
+                    parse.GetValue(tenantId), parse.GetValue(name), rights == VaultRights.None ? VaultRights.DefaultApiKey : rights, seconds, cancellationToken);
+                Console.WriteLine($"key_id: {issued.Record.Id}");
+                Console.WriteLine($"x-api-key: {issued.Key}");
+                return 0;
+            }
+            catch (TenantNotFoundException)
+            {
+                await Console.Error.WriteLineAsync("No such tenant.");
+                return 1;
+            }
+        });
+        apiKey.Subcommands.Add(create);
+        return apiKey;
+    }
+
+    private static IHost BuildAdminHost()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddStrongroomVault(builder.Configuration);
+        return builder.Build();
+    }
+
+    /// <summary>A host for admin commands: services only (no server, no sweeper), store migrated.</summary>
+    private static async Task<IHost> StartAdminHostAsync(CancellationToken cancellationToken)
+    {
+        IHost host = BuildAdminHost();
+        await host.Services.GetRequiredService<IVaultStore>().MigrateAsync(cancellationToken);
+        return host;
+    }
+}

@@ -1,0 +1,77 @@
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.Guardian;
+
+/// <summary>Endpoint metadata: the rights a Guardian endpoint requires.</summary>
+internal sealed record RequiredRights(VaultRights Rights);
+
+/// <summary>
+/// Guardian authentication: <c>x-api-key</c> (a tenant's key) or <c>x-admin-token</c> (the instance
+/// admin, who names the tenant to act on in <c>x-tenant-id</c>). Resolves a <see cref="Principal"/>
+/// once per request; unknown, expired, revoked and malformed credentials all look the same (401).
+/// </summary>
+internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenService adminToken, TenantService tenants) : IEndpointFilter
+{
+    public const string ApiKeyHeader = "x-api-key";
+    public const string AdminTokenHeader = "x-admin-token";
+    public const string TenantHeader = "x-tenant-id";
+
+    private static readonly object PrincipalKey = new();
+
+    public static Principal GetPrincipal(HttpContext context) =>
+        context.Items[PrincipalKey] as Principal ?? throw new InvalidOperationException("Endpoint is not behind GuardianAuthentication.");
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        HttpContext http = context.HttpContext;
+        CancellationToken cancellationToken = http.RequestAborted;
+        Principal? principal = null;
+
+        if (http.Request.Headers.TryGetValue(ApiKeyHeader, out var apiKey))
+        {
+            principal = await apiKeys.AuthenticateAsync(apiKey.ToString(), cancellationToken);
+        }
+        else if (http.Request.Headers.TryGetValue(AdminTokenHeader, out var token) && adminToken.Verify(token.ToString()))
+        {
+            principal = Principal.Admin(null);
+        }
+
+        if (principal is null)
+        {
+            return GuardianResponses.Unauthorized();
+        }
+
+        RequiredRights? required = http.GetEndpoint()?.Metadata.GetMetadata<RequiredRights>();
+        if (required is not null && !principal.Has(required.Rights))
+        {
+            return GuardianResponses.Forbidden();
+        }
+
+        if (principal.Kind == PrincipalKind.Admin && required is not null && (required.Rights & VaultRights.Admin) == 0)
+        {
+            // The admin acts on one tenant per request, named explicitly.
+            if (!Guid.TryParse(http.Request.Headers[TenantHeader].ToString(), out Guid tenantId))
+            {
+                return GuardianResponses.Validation("$.headers['x-tenant-id']", "The admin token acts on a tenant named by the x-tenant-id header (a UUID).");
+            }
+
+            if (await tenants.GetAsync(tenantId, cancellationToken) is null)
+            {
+                return GuardianResponses.NotFound();
+            }
+
+            principal = Principal.Admin(tenantId);
+        }
+
+        http.Items[PrincipalKey] = principal;
+        return await next(context);
+    }
+}
+
+internal static class GuardianAuthenticationExtensions
+{
+    public static TBuilder RequireRights<TBuilder>(this TBuilder builder, VaultRights rights)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequiredRights(rights));
+}

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Server.Guardian;
+
+/// <summary>
+/// Reads Guardian request bodies by hand from a <see cref="JsonDocument"/>, so every malformed or
+/// mistyped field becomes a 422 with its JSON path instead of a framework error, and no error
+/// message ever repeats a submitted value.
+/// </summary>
+internal sealed class GuardianRequestReader(List<GuardianValidationError> errors)
+{
+    public List<GuardianValidationError> Errors { get; } = errors;
+
+    /// <summary>Parses the body as a JSON object; records a path-<c>$</c> error otherwise.</summary>
+    public JsonDocument? ParseObject(byte[] body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            Errors.Add(new("$", "The request body must be valid JSON."));
+            return null;
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            Errors.Add(new("$", "The request body must be a JSON object."));
+            return null;
+        }
+
+        return document;
+    }
+
+    public JsonElement? Object(JsonElement parent, string name, string path, bool required)
+    {
+        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Errors.Add(new(path, "This field is required."));
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Errors.Add(new(path, "Must be an object."));
+            return null;
+        }
+
+        return value;
+    }
+
+    public string? String(JsonElement parent, string name, string path, bool required)
+    {
+        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Errors.Add(new(path, "This field is required."));
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Errors.Add(new(path, "Must be a string."));
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    /// <summary>An integer field; a JSON number with a fraction or out of 32-bit range is an error.</summary>
+    public int? Integer(JsonElement parent, string name, string path, bool required)
+    {
+        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Errors.Add(new(path, "This field is required."));
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
+        {
+            Errors.Add(new(path, "Must be an integer."));
+            return null;
+        }
+
+        return number;
+    }
+
+    /// <summary>The optional <c>expires_in</c> (1..2,592,000 seconds).</summary>
+    public int? ExpiresIn(JsonElement root)
+    {
+        int before = Errors.Count;
+        int? value = Integer(root, "expires_in", "$.expires_in", required: false);
+        if (value is < 1 or > TokenOptions.MaxExpiresInSeconds)
+        {
+            Errors.Add(new("$.expires_in", $"Must be between 1 and {TokenOptions.MaxExpiresInSeconds} seconds."));
+            return null;
+        }
+
+        return Errors.Count == before ? value : null;
+    }
+
+    /// <summary>The optional <c>metadata</c> object: string values only, within Guardian's limits.</summary>
+    public Dictionary<string, string>? Metadata(JsonElement root)
+    {
+        JsonElement? element = Object(root, "metadata", "$.metadata", required: false);
+        if (element is not { } metadata)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonProperty property in metadata.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                Errors.Add(new(PanDetector.ContainsPan(property.Name) ? "$.metadata" : MetadataPath(property.Name), "Metadata values must be strings."));
+                continue;
+            }
+
+            result[property.Name] = property.Value.GetString()!;
+        }
+
+        var metadataErrors = new List<MetadataError>();
+        TokenMetadata.Validate(result, metadataErrors);
+        foreach (MetadataError error in metadataErrors)
+        {
+            Errors.Add(new(error.Key is null ? "$.metadata" : MetadataPath(error.Key), error.Message));
+        }
+
+        return result;
+    }
+
+    /// <summary>The card of a <c>pan</c> source, read into the core's neutral input type.</summary>
+    public CardInput Card(JsonElement source) => new()
+    {
+        AccountNumber = String(source, "account_number", "$.source.account_number", required: true),
+        ExpiryMonth = Integer(source, "expiry_month", "$.source.expiry_month", required: true),
+        ExpiryYear = Integer(source, "expiry_year", "$.source.expiry_year", required: true),
+        SecurityCode = String(source, "security_code", "$.source.security_code", required: false),
+        CardholderName = String(source, "cardholder_name", "$.source.cardholder_name", required: false),
+    };
+
+    /// <summary>Adds the core's card rule failures under Guardian's paths, skipping fields that already failed to parse.</summary>
+    public void AddCardErrors(IEnumerable<CardFieldError> cardErrors)
+    {
+        foreach (CardFieldError error in cardErrors)
+        {
+            string path = PathOf(error.Field);
+            if (!Errors.Exists(e => e.Path == path))
+            {
+                Errors.Add(new(path, error.Message));
+            }
+        }
+    }
+
+    public static string PathOf(CardField field) => field switch
+    {
+        CardField.AccountNumber => "$.source.account_number",
+        CardField.ExpiryMonth => "$.source.expiry_month",
+        CardField.ExpiryYear => "$.source.expiry_year",
+        CardField.SecurityCode => "$.source.security_code",
+        CardField.CardholderName => "$.source.cardholder_name",
+        _ => "$.source",
+    };
+
+    /// <summary>Dot notation for plain keys, bracket notation for anything else (JSONPath).</summary>
+    private static string MetadataPath(string key) =>
+        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && !char.IsAsciiDigit(key[0])
+            ? "$.metadata." + key
+            : "$.metadata['" + key.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "']";
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Tokens;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.Guardian;
+
+/// <summary>
+/// The one place Guardian responses and errors are written. Error classifiers and messages are the
+/// seed's, verbatim; tests assert on them.
+/// </summary>
+internal static class GuardianResponses
+{
+    public const string UnauthorizedMessage = "No valid means of authentication was provided";
+    public const string ForbiddenMessage = "Not allowed to access this resource or feature";
+
+    public static JsonResponse Unauthorized() => Error(401, "UNAUTHORIZED", UnauthorizedMessage);
+
+    public static JsonResponse Forbidden() => Error(403, "FORBIDDEN", ForbiddenMessage);
+
+    public static JsonResponse NotFound() => Error(404, "NOT_FOUND", "Not found");
+
+    public static JsonResponse Conflict(string message = "Conflict") => Error(409, "CONFLICT", message);
+
+    public static JsonResponse PayloadTooLarge() => Error(413, "PAYLOAD_TOO_LARGE", $"The request body exceeds {RequestBody.MaxBytes} bytes");
+
+    public static JsonResponse InternalError() => Error(500, "INTERNAL_ERROR", "Internal error");
+
+    public static JsonResponse Validation(IReadOnlyList<GuardianValidationError> errors) =>
+        Json(422, new GuardianError(422, "VALIDATION_ERROR", "Validation error", errors), GuardianJson.Default.GuardianError);
+
+    public static JsonResponse Validation(string path, string message) => Validation([new GuardianValidationError(path, message)]);
+
+    public static JsonResponse Error(int status, string classifier, string message) =>
+        Json(status, new GuardianError(status, classifier, message), GuardianJson.Default.GuardianError);
+
+    public static JsonResponse Token(PciToken token) => Json(200, ToWire(token), GuardianJson.Default.GuardianPciToken);
+
+    public static GuardianPciToken ToWire(PciToken token) => new(
+        token.Id,
+        new GuardianCard(token.Card.CardholderName, token.Card.ExpiryMonth, token.Card.ExpiryYear, token.Card.MaskedAccountNumber, token.Card.Scheme.WireName()),
+        Timestamp(token.CreatedAt),
+        token.ExpiresAt is { } expiresAt ? Timestamp(expiresAt) : null,
+        token.Metadata);
+
+    public static JsonResponse Json<T>(int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        new(status, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+
+    /// <summary>RFC 3339 in UTC with second precision, as in the seed's examples (<c>2023-10-01T12:00:00Z</c>).</summary>
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,241 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Sessions;
+using Strongroom.Core.Tenancy;
+using Strongroom.Core.Tokens;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.Guardian;
+
+/// <summary>Guardian's PCI token resource: <c>/api/pci/tokens</c> and its security-code sub-resource.</summary>
+internal static class PciTokenEndpoints
+{
+    public const int DefaultPageSize = 20;
+
+    public static RouteGroupBuilder MapGuardianPciTokens(this IEndpointRouteBuilder routes)
+    {
+        RouteGroupBuilder group = routes.MapGroup("/api/pci/tokens")
+            .WithTags("pci")
+            .AddEndpointFilter<GuardianAuthentication>()
+            .ProducesGuardianErrors();
+
+        group.MapPost("/", CreateAsync)
+            .RequireRights(VaultRights.TokensCreate)
+            .WithName("pci_token_create")
+            .WithSummary("Create token")
+            .WithDescription("Tokenize a card (source.type = pan) or open a card-entry session (source.type = session). Honours x-idempotency-key.")
+            .Accepts<JsonElement>("application/json")
+            .Produces<GuardianPciToken>(200)
+            .Produces(413);
+        group.MapGet("/", ListAsync)
+            .RequireRights(VaultRights.TokensRead)
+            .WithName("pci_token_list")
+            .WithSummary("List tokens (cursor paging)")
+            .Produces<GuardianTokenList>(200);
+        group.MapGet("/{id}", GetAsync)
+            .RequireRights(VaultRights.TokensRead)
+            .WithName("pci_token_get")
+            .WithSummary("Get token (masked)")
+            .Produces<GuardianPciToken>(200);
+        group.MapDelete("/{id}", DeleteAsync)
+            .RequireRights(VaultRights.TokensDelete)
+            .WithName("pci_token_delete")
+            .WithSummary("Delete token (erases the card data and its security code)")
+            .Produces(204);
+        group.MapGet("/{id}/security-code", GetSecurityCodeAsync)
+            .RequireRights(VaultRights.TokensRead)
+            .WithName("pci_token_security_code_get")
+            .WithSummary("Is a security code available for this token?")
+            .Produces<GuardianSecurityCodeAvailability>(200);
+        group.MapPost("/{id}/security-code", CreateSecurityCodeSessionAsync)
+            .RequireRights(VaultRights.TokensCreate)
+            .WithName("pci_token_security_code_session")
+            .WithSummary("Open a session through which the cardholder re-enters the security code")
+            .Produces<GuardianSession>(200);
+        group.MapDelete("/{id}/security-code", DeleteSecurityCodeAsync)
+            .RequireRights(VaultRights.TokensDelete)
+            .WithName("pci_token_security_code_delete")
+            .WithSummary("Forget the token's security code")
+            .Produces(204);
+        return group;
+    }
+
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, GuardianIdempotency idempotency, TimeProvider time)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        Guid tenantId = principal.TenantId!.Value;
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        try
+        {
+            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, time, http.RequestAborted));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(body);
+        }
+    }
+
+    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, PciTokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        if (document is null)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        JsonElement root = document.RootElement;
+        int? expiresIn = reader.ExpiresIn(root);
+        Dictionary<string, string>? metadata = reader.Metadata(root);
+        JsonElement? source = reader.Object(root, "source", "$.source", required: true);
+        string? type = source is { } s ? reader.String(s, "type", "$.source.type", required: true) : null;
+
+        if (type is "session")
+        {
+            if (reader.Errors.Count > 0)
+            {
+                return GuardianResponses.Validation(reader.Errors);
+            }
+
+            SessionRecord session = await tokens.CreateSessionAsync(tenantId, new TokenOptions(expiresIn, metadata), cancellationToken);
+            return GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
+        }
+
+        if (type is not "pan")
+        {
+            if (type is not null)
+            {
+                reader.Errors.Add(new("$.source.type", "Must be one of: pan, session."));
+            }
+
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        CardInput input = reader.Card(source!.Value);
+        var cardErrors = new List<CardFieldError>();
+        ValidCard? card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+        reader.AddCardErrors(cardErrors);
+        if (card is null || reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        PciToken token = await tokens.CreateAsync(tenantId, card, new TokenOptions(expiresIn, metadata), cancellationToken);
+        return GuardianResponses.Token(token);
+    }
+
+    private static async Task<JsonResponse> ListAsync(HttpContext http, PciTokenService tokens)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        var errors = new List<GuardianValidationError>();
+        int limit = DefaultPageSize;
+        Guid? after = null;
+
+        string? limitText = http.Request.Query["limit"];
+        if (limitText is not null && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > PciTokenService.MaxPageSize))
+        {
+            errors.Add(new("$.query.limit", $"Must be an integer between 1 and {PciTokenService.MaxPageSize}."));
+        }
+
+        string? afterText = http.Request.Query["after"];
+        if (afterText is not null)
+        {
+            if (Guid.TryParse(afterText, out Guid cursor))
+            {
+                after = cursor;
+            }
+            else
+            {
+                errors.Add(new("$.query.after", "Must be a token id (UUID)."));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return GuardianResponses.Validation(errors);
+        }
+
+        PciTokenPage page = await tokens.ListAsync(principal.TenantId!.Value, after, limit, http.RequestAborted);
+        string? next = page.HasMore ? $"/api/pci/tokens?after={page.Items[^1].Id}&limit={limit}" : null;
+        var list = new GuardianTokenList(page.Items.Select(GuardianResponses.ToWire).ToList(), new GuardianLinks(next));
+        return GuardianResponses.Json(200, list, GuardianJson.Default.GuardianTokenList);
+    }
+
+    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, PciTokenService tokens)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        PciToken? token = await tokens.GetAsync(principal.TenantId!.Value, tokenId, http.RequestAborted);
+        return token is null ? GuardianResponses.NotFound() : GuardianResponses.Token(token);
+    }
+
+    private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, PciTokenService tokens)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        return Guid.TryParse(id, out Guid tokenId) && await tokens.DeleteAsync(principal.TenantId!.Value, tokenId, http.RequestAborted)
+            ? JsonResponse.NoContent()
+            : GuardianResponses.NotFound();
+    }
+
+    private static async Task<JsonResponse> GetSecurityCodeAsync(HttpContext http, string id, PciTokenService tokens)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        bool? available = Guid.TryParse(id, out Guid tokenId) ? await tokens.IsSecurityCodeAvailableAsync(principal.TenantId!.Value, tokenId, http.RequestAborted) : null;
+        return available is bool value
+            ? GuardianResponses.Json(200, new GuardianSecurityCodeAvailability(value), GuardianJson.Default.GuardianSecurityCodeAvailability)
+            : GuardianResponses.NotFound();
+    }
+
+    private static async Task<JsonResponse> CreateSecurityCodeSessionAsync(HttpContext http, string id, PciTokenService tokens, GuardianIdempotency idempotency)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        Guid tenantId = principal.TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        return await idempotency.RunAsync(http, tenantId, $"POST /api/pci/tokens/{tokenId}/security-code", body, async () =>
+        {
+            SessionRecord? session = await tokens.CreateSecurityCodeSessionAsync(tenantId, tokenId, http.RequestAborted);
+            return session is null
+                ? GuardianResponses.NotFound()
+                : GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
+        });
+    }
+
+    private static async Task<JsonResponse> DeleteSecurityCodeAsync(HttpContext http, string id, PciTokenService tokens)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        return Guid.TryParse(id, out Guid tokenId) && await tokens.DeleteSecurityCodeAsync(principal.TenantId!.Value, tokenId, http.RequestAborted)
+            ? JsonResponse.NoContent()
+            : GuardianResponses.NotFound();
+    }
+
+    /// <summary>Documents the Guardian error responses every endpoint of the group can return.</summary>
+    public static RouteGroupBuilder ProducesGuardianErrors(this RouteGroupBuilder group)
+    {
+        foreach (int status in new[] { 401, 403, 404, 409, 422 })
+        {
+            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(GuardianError), ["application/json"]));
+        }
+
+        return group;
+    }
+}

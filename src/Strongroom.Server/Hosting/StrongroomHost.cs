@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Strongroom.Core;
+using Strongroom.Core.Crypto;
+using Strongroom.Server.Admin;
+using Strongroom.Server.Guardian;
+using Strongroom.Server.Logging;
+using Strongroom.Storage;
+
+namespace Strongroom.Server.Hosting;
+
+/// <summary>Composition of the vault server: services, pipeline and endpoints, shared by <c>serve</c> and the tests.</summary>
+internal static class StrongroomHost
+{
+    /// <summary>The services every entry point (server and CLI) needs: core, storage, key provider.</summary>
+    public static IServiceCollection AddStrongroomVault(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddStrongroomStorage(configuration);
+        services.AddStrongroomCore();
+        services.AddStrongroomLocalKeyFile();
+        services.AddSingleton<IPostConfigureOptions<LocalKeyFileOptions>, DefaultKeyFilePath>();
+        return services;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+
+        // The defaults shipped next to the binary apply whatever the working directory; the content
+        // root's appsettings, environment variables and arguments still override them.
+        var shippedDefaults = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = System.IO.Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+            Optional = true,
+        };
+        shippedDefaults.ResolveFileProvider();
+        builder.Configuration.Sources.Insert(0, shippedDefaults);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+        });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(options => options.FormatterName = RedactingJsonConsoleFormatter.Name);
+        builder.Logging.AddConsoleFormatter<RedactingJsonConsoleFormatter, ConsoleFormatterOptions>();
+
+        // The initializer must run before the sweeper and before traffic: register it first.
+        builder.Services.AddSingleton<VaultInitializer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<VaultInitializer>());
+        builder.Services.AddStrongroomVault(builder.Configuration);
+        builder.Services.AddSingleton<GuardianAuthentication>();
+        builder.Services.AddSingleton<GuardianIdempotency>();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Strongroom";
+            document.Info.Description = "Self-hosted card tokenization vault. Guardian dialect: authenticate with x-api-key (tenant key) or x-admin-token (+ x-tenant-id).";
+            return Task.CompletedTask;
+        }));
+
+        WebApplication app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(WriteInternalErrorAsync));
+        app.UseStatusCodePages(WriteBareStatusAsync);
+
+        app.MapHealth();
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("Strongroom API"));
+        app.MapGuardianPciTokens();
+        app.MapAdmin();
+        return app;
+    }
+
+    /// <summary>Unhandled exceptions become Guardian's error shape without details (those go to the redacted log).</summary>
+    private static async Task WriteInternalErrorAsync(HttpContext context)
+    {
+        await GuardianResponses.InternalError().ExecuteAsync(context);
+    }
+
+    /// <summary>Framework-produced empty responses (unknown route, wrong method) get the Guardian shape too.</summary>
+    private static async Task WriteBareStatusAsync(StatusCodeContext context)
+    {
+        HttpContext http = context.HttpContext;
+        if (!http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        int status = http.Response.StatusCode;
+        string classifier = status switch
+        {
+            404 => "NOT_FOUND",
+            405 => "METHOD_NOT_ALLOWED",
+            413 => "PAYLOAD_TOO_LARGE",
+            415 => "UNSUPPORTED_MEDIA_TYPE",
+            _ => "ERROR",
+        };
+        string message = status switch
+        {
+            404 => "Not found",
+            405 => "Method not allowed",
+            413 => "Payload too large",
+            415 => "Content-Type must be application/json",
+            _ => "Error",
+        };
+        await GuardianResponses.Error(status, classifier, message).ExecuteAsync(http);
+    }
+
+    /// <summary>Puts the development key file next to the data unless a path is configured.</summary>
+    private sealed class DefaultKeyFilePath(StorageOptions storage) : IPostConfigureOptions<LocalKeyFileOptions>
+    {
+        public void PostConfigure(string? name, LocalKeyFileOptions options)
+        {
+            if (string.IsNullOrWhiteSpace(options.Path))
+            {
+                options.Path = System.IO.Path.Combine(storage.DataDirectory, "keys", "kek.json");
+            }
+        }
+    }
+}
