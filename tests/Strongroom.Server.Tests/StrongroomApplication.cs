@@ -18,9 +18,17 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
     public const string AdminToken = "sra_test-admin-token-0123456789abcdef";
 
     public StrongroomApplication()
+        : this(Directory.CreateTempSubdirectory("strongroom-test-").FullName)
     {
-        DataDirectory = Directory.CreateTempSubdirectory("strongroom-test-").FullName;
     }
+
+    private StrongroomApplication(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>An application over an existing data directory (e.g. one the CLI prepared).</summary>
+    public static StrongroomApplication Over(string dataDirectory) => new(dataDirectory);
 
     public string DataDirectory { get; }
 

@@ -118,7 +118,8 @@ public static class CardValidator
             }
         }
 
-        return null;
+        // The name comes back in masked reads; a card number typed into it would leak out there.
+        return PanDetector.ContainsPan(name) ? "Cardholder name must not contain a card number." : null;
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
