@@ -1,3 +1,4 @@
+using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Storage;
@@ -13,6 +14,7 @@ internal sealed partial class VaultInitializer(
     IVaultStore store,
     StorageOptions storageOptions,
     AdminTokenService adminToken,
+    IKeyProvider keyProvider,
     ILogger<VaultInitializer> logger) : IHostedService
 {
     private volatile bool _ready;
@@ -35,12 +37,14 @@ internal sealed partial class VaultInitializer(
             Console.Out.WriteLine();
         }
 
-        LogReady(logger, store.Engine);
+        LogReady(logger, store.Engine, keyProvider.Name);
         _ready = true;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Vault ready on the {Engine} store")]
-    private static partial void LogReady(ILogger logger, string engine);
+    // Resolving the key provider in the constructor loads (or, in development, creates) the KEK at
+    // start-up, so a missing or unreadable key fails the start rather than the first request.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vault ready on the {Engine} store with the {KeyProvider} key provider")]
+    private static partial void LogReady(ILogger logger, string engine, string keyProvider);
 }
