@@ -33,6 +33,9 @@ public sealed class OperationsTests(StrongroomApplication app) : IClassFixture<S
         Assert.True(post.GetProperty("responses").TryGetProperty("422", out _));
         Assert.True(paths.TryGetProperty("/api/pci/tokens/{id}/security-code", out _));
         Assert.True(paths.TryGetProperty("/api/admin/api-keys", out _));
+        JsonElement schemes = (await response.Content.ReadFromJsonAsync()).GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("x-api-key", schemes.GetProperty("APIKey").GetProperty("name").GetString());
+        Assert.Equal("x-admin-token", schemes.GetProperty("AdminToken").GetProperty("name").GetString());
     }
 
     [Fact]

@@ -57,6 +57,12 @@ internal static class StrongroomHost
         {
             document.Info.Title = "Strongroom";
             document.Info.Description = "Self-hosted card tokenization vault. Guardian dialect: authenticate with x-api-key (tenant key) or x-admin-token (+ x-tenant-id).";
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes = new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>
+            {
+                ["APIKey"] = new Microsoft.OpenApi.OpenApiSecurityScheme { Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey, Name = GuardianAuthentication.ApiKeyHeader, In = Microsoft.OpenApi.ParameterLocation.Header },
+                ["AdminToken"] = new Microsoft.OpenApi.OpenApiSecurityScheme { Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey, Name = GuardianAuthentication.AdminTokenHeader, In = Microsoft.OpenApi.ParameterLocation.Header },
+            };
             return Task.CompletedTask;
         }));
 
