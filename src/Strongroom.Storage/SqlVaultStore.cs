@@ -238,18 +238,30 @@ public abstract class SqlVaultStore : IVaultStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public async Task CompleteIdempotencyKeyAsync(Guid tenantId, string key, int status, byte[] response, CancellationToken cancellationToken)
+    public async Task CompleteIdempotencyKeyAsync(Guid tenantId, string key, Guid reservationId, int status, byte[] response, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND status IS NULL", cancellationToken,
-            ("status", status), ("response", response), ("t", IdParameter(tenantId)), ("k", key));
+        await ExecuteAsync(connection, null,
+            "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND id = @id AND status IS NULL", cancellationToken,
+            ("status", status), ("response", response), ("t", IdParameter(tenantId)), ("k", key), ("id", IdParameter(reservationId)));
     }
 
-    public async Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, CancellationToken cancellationToken)
+    public async Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, Guid reservationId, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "DELETE FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND status IS NULL", cancellationToken,
-            ("t", IdParameter(tenantId)), ("k", key));
+        await ExecuteAsync(connection, null, "DELETE FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND id = @id AND status IS NULL", cancellationToken,
+            ("t", IdParameter(tenantId)), ("k", key), ("id", IdParameter(reservationId)));
+    }
+
+    public async Task<bool> TryTakeOverIdempotencyKeyAsync(Guid staleReservationId, IdempotencyRecord replacement, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null,
+            "UPDATE idempotency_keys SET id = @new, request_digest = @digest, created_at = @created, expires_at = @expires " +
+            "WHERE tenant_id = @t AND idem_key = @k AND id = @stale AND status IS NULL",
+            cancellationToken,
+            ("new", IdParameter(replacement.Id)), ("digest", replacement.RequestDigest), ("created", Ms(replacement.CreatedAt)), ("expires", Ms(replacement.ExpiresAt)),
+            ("t", IdParameter(replacement.TenantId)), ("k", replacement.Key), ("stale", IdParameter(staleReservationId))) == 1;
     }
 
     public async Task<int> PurgeExpiredIdempotencyKeysAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -103,10 +103,12 @@ public sealed class SqliteVaultStore(string connectionString) : SqlVaultStore
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (Interlocked.CompareExchange(ref _walEnabled, 1, 0) == 0)
+            if (Volatile.Read(ref _walEnabled) == 0)
             {
-                // journal_mode is a property of the file, set once; the other pragmas are per connection.
+                // journal_mode is a property of the file, set once (racing connections set it twice, harmlessly);
+                // the flag is raised only after it succeeded. The other pragmas are per connection.
                 await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+                Volatile.Write(ref _walEnabled, 1);
             }
 
             await ExecuteAsync(connection, null, ConnectionPragmas, cancellationToken);

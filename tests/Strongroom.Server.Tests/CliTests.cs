@@ -6,8 +6,26 @@ using System.Text.RegularExpressions;
 namespace Strongroom.Server.Tests;
 
 /// <summary>The <c>strongroom</c> command line, run as a real process against a data directory the server then uses.</summary>
-public sealed partial class CliTests
+public sealed partial class CliTests : IDisposable
 {
+    private readonly List<string> _directories = [];
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (string directory in _directories)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover temp directory is harmless.
+            }
+        }
+    }
+
     [GeneratedRegex(@"tenant_id: ([0-9a-f-]{36})")]
     private static partial Regex TenantIdLine();
 
@@ -17,7 +35,7 @@ public sealed partial class CliTests
     [Fact]
     public async Task TenantAndApiKeyCreatedByCli_WorkAgainstTheServer()
     {
-        string dataDirectory = Directory.CreateTempSubdirectory("strongroom-cli-").FullName;
+        string dataDirectory = NewDataDirectory();
 
         (int tenantExit, string tenantOutput) = await RunCliAsync(dataDirectory, "tenant", "create", "--name", "Acme Payments");
         string tenantId = TenantIdLine().Match(tenantOutput).Groups[1].Value;
@@ -45,7 +63,7 @@ public sealed partial class CliTests
     [Fact]
     public async Task ApiKeyCreate_UnknownScope_FailsWithMessage()
     {
-        string dataDirectory = Directory.CreateTempSubdirectory("strongroom-cli-").FullName;
+        string dataDirectory = NewDataDirectory();
 
         (int exit, string output) = await RunCliAsync(dataDirectory, "api-key", "create", "--tenant", Guid.NewGuid().ToString(), "--scope", "root");
 
@@ -56,12 +74,19 @@ public sealed partial class CliTests
     [Fact]
     public async Task ApiKeyCreate_UnknownTenant_Fails()
     {
-        string dataDirectory = Directory.CreateTempSubdirectory("strongroom-cli-").FullName;
+        string dataDirectory = NewDataDirectory();
 
         (int exit, string output) = await RunCliAsync(dataDirectory, "api-key", "create", "--tenant", Guid.NewGuid().ToString());
 
         Assert.Equal(1, exit);
         Assert.Contains("No such tenant", output, StringComparison.Ordinal);
+    }
+
+    private string NewDataDirectory()
+    {
+        string directory = Directory.CreateTempSubdirectory("strongroom-cli-").FullName;
+        _directories.Add(directory);
+        return directory;
     }
 
     private static async Task<(int ExitCode, string Output)> RunCliAsync(string dataDirectory, params string[] args)

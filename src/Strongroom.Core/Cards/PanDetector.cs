@@ -44,49 +44,60 @@ public static class PanDetector
         int i = 0;
         while (i < text.Length)
         {
-            if (!char.IsAsciiDigit(text[i]) || (i > 0 && char.IsAsciiDigit(text[i - 1])))
+            if (!char.IsAsciiDigit(text[i]))
             {
                 i++;
                 continue;
             }
 
-            // Collect a run of digits with optional single separators.
-            int start = i;
-            int end = i;
-            var run = new StringBuilder(24);
+            // Collect a run of digit groups joined by single spaces or dashes: "4111 1111 1111 1111 123".
+            var groups = new List<(int Start, int End)>();
             int j = i;
-            while (j < text.Length)
+            while (true)
             {
-                char c = text[j];
-                if (char.IsAsciiDigit(c))
-                {
-                    run.Append(c);
-                    end = j + 1;
-                    j++;
-                }
-                else if ((c == ' ' || c == '-') && j + 1 < text.Length && char.IsAsciiDigit(text[j + 1]) && run.Length > 0)
+                int groupStart = j;
+                while (j < text.Length && char.IsAsciiDigit(text[j]))
                 {
                     j++;
                 }
-                else
+
+                groups.Add((groupStart, j));
+                if (j + 1 < text.Length && text[j] is ' ' or '-' && char.IsAsciiDigit(text[j + 1]))
                 {
-                    break;
+                    j++;
+                    continue;
                 }
+
+                break;
             }
 
-            // A whole run of 12–19 digits that passes Luhn and starts like a card we know.
-            // (Testing every window of a longer run would flag one in ten order numbers and timestamps.)
-            string candidate = run.ToString();
-            bool found = candidate.Length is >= Pan.MinLength and <= Pan.MaxLength
-                && Luhn.IsValid(candidate)
-                && CardSchemes.Detect(candidate) is not null;
-
-            if (found)
+            // A PAN is any consecutive sequence of whole groups holding 12–19 digits that passes Luhn
+            // and starts like a card we know; so a card number followed by a CVC or preceded by a
+            // quantity is still found. A single glued run longer than 19 digits is not a card number.
+            int reportedUntil = -1;
+            for (int first = 0; first < groups.Count; first++)
             {
-                yield return (start, end);
+                var digits = new StringBuilder(Pan.MaxLength);
+                for (int last = first; last < groups.Count; last++)
+                {
+                    digits.Append(text, groups[last].Start, groups[last].End - groups[last].Start);
+                    if (digits.Length > Pan.MaxLength)
+                    {
+                        break;
+                    }
+
+                    if (digits.Length >= Pan.MinLength && groups[first].Start >= reportedUntil && IsCardNumber(digits.ToString()))
+                    {
+                        yield return (groups[first].Start, groups[last].End);
+                        reportedUntil = groups[last].End;
+                        break;
+                    }
+                }
             }
 
             i = j;
         }
     }
+
+    private static bool IsCardNumber(string digits) => Luhn.IsValid(digits) && CardSchemes.Detect(digits) is not null;
 }

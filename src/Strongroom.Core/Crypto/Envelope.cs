@@ -91,6 +91,8 @@ public static class Envelope
 
     public static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> context)
     {
+        // Validate before sizing the buffer: a truncated input must be a CryptographicException, not an overflow.
+        _ = ReadKeyVersion(envelope);
         var plaintext = new byte[PlaintextSize(envelope)];
         Open(key, envelope, context, plaintext);
         return plaintext;

@@ -119,6 +119,7 @@ public sealed class TenantKeySet(Guid tenantId, IReadOnlyDictionary<int, byte[]>
 
     public byte[] Open(RecordKind kind, Guid recordId, ReadOnlySpan<byte> envelope)
     {
+        _ = Envelope.ReadKeyVersion(envelope);
         var plaintext = new byte[Envelope.PlaintextSize(envelope)];
         Open(kind, recordId, envelope, plaintext);
         return plaintext;

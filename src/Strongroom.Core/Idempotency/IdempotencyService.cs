@@ -12,7 +12,7 @@ public abstract record IdempotencyDecision
     }
 
     /// <summary>First use of the key: run the request, then <see cref="IdempotencyService.CompleteAsync"/> or <see cref="IdempotencyService.ReleaseAsync"/>.</summary>
-    public sealed record Proceed : IdempotencyDecision;
+    public sealed record Proceed(Guid ReservationId) : IdempotencyDecision;
 
     /// <summary>The key was used with the same request: answer with the stored response.</summary>
     public sealed record Replay(int Status, byte[] Body) : IdempotencyDecision;
@@ -48,7 +48,7 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
         var reservation = new IdempotencyRecord(Guid.NewGuid(), tenantId, key, digest, null, null, now, now + options.Value.IdempotencyKeyTtl);
         if (await store.TryReserveIdempotencyKeyAsync(reservation, now, cancellationToken))
         {
-            return new IdempotencyDecision.Proceed();
+            return new IdempotencyDecision.Proceed(reservation.Id);
         }
 
         IdempotencyRecord? existing = await store.GetIdempotencyKeyAsync(tenantId, key, now, cancellationToken);
@@ -56,7 +56,7 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
         {
             // Expired between the two statements: try once more, then give up as in-progress.
             return await store.TryReserveIdempotencyKeyAsync(reservation, now, cancellationToken)
-                ? new IdempotencyDecision.Proceed()
+                ? new IdempotencyDecision.Proceed(reservation.Id)
                 : new IdempotencyDecision.Conflict(InProgress: true);
         }
 
@@ -67,11 +67,12 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
 
         if (existing.Status is not int status || existing.Response is null)
         {
-            if (now - existing.CreatedAt > options.Value.IdempotencyReservationTimeout)
+            // The first request died without completing or releasing: one retry may take over, by
+            // compare-and-swap on the stale reservation's id, so concurrent retries cannot all proceed.
+            if (now - existing.CreatedAt > options.Value.IdempotencyReservationTimeout
+                && await store.TryTakeOverIdempotencyKeyAsync(existing.Id, reservation, cancellationToken))
             {
-                // The first request died without completing or releasing; let this one take over.
-                await store.ReleaseIdempotencyKeyAsync(tenantId, key, cancellationToken);
-                return await BeginAsync(tenantId, key, scope, request, cancellationToken);
+                return new IdempotencyDecision.Proceed(reservation.Id);
             }
 
             return new IdempotencyDecision.Conflict(InProgress: true);
@@ -80,20 +81,17 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
         return new IdempotencyDecision.Replay(status, keys.Open(RecordKind.IdempotentResponse, existing.Id, existing.Response));
     }
 
-    public async Task CompleteAsync(Guid tenantId, string key, int status, byte[] body, CancellationToken cancellationToken)
+    /// <summary>Stores the response of the request that got <see cref="IdempotencyDecision.Proceed"/>.</summary>
+    public async Task CompleteAsync(Guid tenantId, string key, Guid reservationId, int status, byte[] body, CancellationToken cancellationToken)
     {
-        IdempotencyRecord? reservation = await store.GetIdempotencyKeyAsync(tenantId, key, time.GetUtcNow(), cancellationToken);
-        if (reservation is null)
-        {
-            return;
-        }
-
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        await store.CompleteIdempotencyKeyAsync(tenantId, key, status, keys.Seal(RecordKind.IdempotentResponse, reservation.Id, body), cancellationToken);
+        byte[] sealedBody = keys.Seal(RecordKind.IdempotentResponse, reservationId, body);
+        await store.CompleteIdempotencyKeyAsync(tenantId, key, reservationId, status, sealedBody, cancellationToken);
     }
 
-    public Task ReleaseAsync(Guid tenantId, string key, CancellationToken cancellationToken) =>
-        store.ReleaseIdempotencyKeyAsync(tenantId, key, cancellationToken);
+    /// <summary>Frees the key after a failed request so the client can retry it.</summary>
+    public Task ReleaseAsync(Guid tenantId, string key, Guid reservationId, CancellationToken cancellationToken) =>
+        store.ReleaseIdempotencyKeyAsync(tenantId, key, reservationId, cancellationToken);
 
     private static byte[] Digest(TenantKeySet keys, string scope, ReadOnlySpan<byte> request)
     {

@@ -60,7 +60,10 @@ public interface IVaultStore
     /// <summary>Unexpired tokens ordered by id, strictly after <paramref name="after"/> when given.</summary>
     Task<IReadOnlyList<PciTokenRecord>> ListPciTokensAsync(Guid tenantId, Guid? after, int limit, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Overwrites the token's ciphertext and fingerprint, then deletes the row. False if there was no such token.</summary>
+    /// <summary>
+    /// Deletes the token's row. False if there was no such token for this tenant. (SQLite zero-fills freed pages;
+    /// PostgreSQL keeps the dead tuple, still ciphertext, until vacuum: see docs/security.md.)
+    /// </summary>
     Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken);
 
     /// <summary>Erases up to <paramref name="batchSize"/> expired tokens; returns their ids.</summary>
@@ -81,10 +84,17 @@ public interface IVaultStore
 
     Task<IdempotencyRecord?> GetIdempotencyKeyAsync(Guid tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task CompleteIdempotencyKeyAsync(Guid tenantId, string key, int status, byte[] response, CancellationToken cancellationToken);
+    /// <summary>Stores the response on reservation <paramref name="reservationId"/>, if it is still that reservation and still open.</summary>
+    Task CompleteIdempotencyKeyAsync(Guid tenantId, string key, Guid reservationId, int status, byte[] response, CancellationToken cancellationToken);
 
-    /// <summary>Releases a reservation whose request failed, so the client may retry with the same key.</summary>
-    Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, CancellationToken cancellationToken);
+    /// <summary>Releases reservation <paramref name="reservationId"/> (request failed), so the client may retry with the same key.</summary>
+    Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, Guid reservationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the abandoned open reservation <paramref name="staleReservationId"/> with <paramref name="replacement"/>;
+    /// false if someone else completed, released or took it over first (compare-and-swap on the id).
+    /// </summary>
+    Task<bool> TryTakeOverIdempotencyKeyAsync(Guid staleReservationId, IdempotencyRecord replacement, CancellationToken cancellationToken);
 
     Task<int> PurgeExpiredIdempotencyKeysAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -26,6 +26,7 @@ internal sealed class GuardianIdempotency(IdempotencyService idempotency)
 
         CancellationToken cancellationToken = http.RequestAborted;
         IdempotencyDecision decision = await idempotency.BeginAsync(tenantId, key, scope, body, cancellationToken);
+        Guid reservationId;
         switch (decision)
         {
             case IdempotencyDecision.Replay replay:
@@ -34,6 +35,11 @@ internal sealed class GuardianIdempotency(IdempotencyService idempotency)
                 return GuardianResponses.Conflict("A request with this idempotency key is still in progress");
             case IdempotencyDecision.Conflict:
                 return GuardianResponses.Conflict("The idempotency key was already used with a different request");
+            case IdempotencyDecision.Proceed proceed:
+                reservationId = proceed.ReservationId;
+                break;
+            default:
+                throw new InvalidOperationException("Unknown idempotency decision.");
         }
 
         JsonResponse response;
@@ -44,17 +50,17 @@ internal sealed class GuardianIdempotency(IdempotencyService idempotency)
         catch
         {
             // CancellationToken.None: the release must happen even when the client went away.
-            await idempotency.ReleaseAsync(tenantId, key, CancellationToken.None);
+            await idempotency.ReleaseAsync(tenantId, key, reservationId, CancellationToken.None);
             throw;
         }
 
         if (response.Status >= 500)
         {
-            await idempotency.ReleaseAsync(tenantId, key, CancellationToken.None);
+            await idempotency.ReleaseAsync(tenantId, key, reservationId, CancellationToken.None);
         }
         else
         {
-            await idempotency.CompleteAsync(tenantId, key, response.Status, response.Body, CancellationToken.None);
+            await idempotency.CompleteAsync(tenantId, key, reservationId, response.Status, response.Body, CancellationToken.None);
         }
 
         return response;
