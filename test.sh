@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The one command that runs every test of Strongroom on a fresh machine:
+#   ./test.sh                 build (warnings are errors) and run every test project in Strongroom.sln
+#   ./test.sh --filter X      extra arguments go to `dotnet test` as they are
+#
+# PostgreSQL: unless STRONGROOM_TEST_POSTGRES is already set, a throwaway cluster is created in a temp
+# dir (initdb as the `postgres` user when running as root), started on 127.0.0.1 and a free port with
+# trust auth on loopback only, and always stopped and deleted on exit. Tests get:
+#   STRONGROOM_TEST_POSTGRES  Npgsql connection string of a superuser (each test class creates its own database)
+#   STRONGROOM_TEST_PGDATA    the cluster's data directory (the no-card-data-on-disk test scans its files)
+# With CI=true the PostgreSQL tests fail rather than skip when no server is configured.
+#
+# Last line: "N passed, N failed, N skipped", summed over every test assembly's TRX report.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+PG_VERSION=15
+PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/strongroom-test.XXXXXX")"
+PG_DIR="" # under /tmp, not $TMPDIR: the postgres user must be able to reach it
+PGDATA_DIR=""
+PG_STARTED=0
+
+stop_postgres() {
+  if [[ $PG_STARTED -eq 1 ]]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -t 30 -w stop >/dev/null 2>&1 \
+      || as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1
+    PG_STARTED=0
+  fi
+}
+
+cleanup() {
+  local status=$?
+  set +e
+  stop_postgres
+  rm -rf "$WORK"
+  if [[ -n "$PG_DIR" ]]; then
+    rm -rf "$PG_DIR"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a command as the cluster owner: `postgres` when we are root (initdb refuses root), else ourselves.
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local port
+  for port in $(seq 55432 55532); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  log "no free port found"
+  return 1
+}
+
+install_postgres() {
+  if [[ -x "$PG_BIN/initdb" ]]; then
+    return
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    log "PostgreSQL $PG_VERSION is not installed and we are not root: PostgreSQL tests will skip (or fail with CI=true)"
+    return
+  fi
+  log "installing postgresql-$PG_VERSION"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "postgresql-$PG_VERSION" >/dev/null
+}
+
+start_postgres() {
+  install_postgres
+  if [[ ! -x "$PG_BIN/initdb" ]]; then
+    return
+  fi
+  if [[ $EUID -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+    log "user postgres is missing; creating it"
+    useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
+
+  local started=$SECONDS port
+  PG_DIR="$(mktemp -d /tmp/strongroom-pg.XXXXXX)"
+  local pg_dir="$PG_DIR"
+  PGDATA_DIR="$pg_dir/data"
+  if [[ $EUID -eq 0 ]]; then
+    chown postgres: "$pg_dir"
+  fi
+  chmod 700 "$pg_dir"
+
+  # Trust auth is fine here: a throwaway cluster, listening only on 127.0.0.1 and a socket in a private dir.
+  as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync >"$pg_dir/initdb.log" 2>&1 \
+    || { cat "$pg_dir/initdb.log" >&2; return 1; }
+
+  # Durability is irrelevant for a throwaway cluster: fsync off keeps the tests fast on small disks.
+  local attempt
+  for attempt in 1 2 3; do
+    port="$(free_port)"
+    if as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$pg_dir/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$pg_dir' -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null; then
+      PG_STARTED=1
+      break
+    fi
+    log "PostgreSQL did not start on port $port (attempt $attempt)"
+    tail -n 20 "$pg_dir/postgres.log" >&2 || true
+  done
+  if [[ $PG_STARTED -ne 1 ]]; then
+    return 1
+  fi
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -t 30
+
+  export STRONGROOM_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  export STRONGROOM_TEST_PGDATA="$PGDATA_DIR"
+  log "PostgreSQL $PG_VERSION ready on 127.0.0.1:$port in $((SECONDS - started))s (data: $PGDATA_DIR)"
+}
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  log "dotnet is not on PATH; install the .NET 10 SDK"
+  exit 1
+fi
+
+if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then
+  log "using the PostgreSQL server from STRONGROOM_TEST_POSTGRES"
+else
+  start_postgres
+fi
+
+RESULTS="$WORK/results"
+mkdir -p "$RESULTS"
+set +e
+dotnet test "$ROOT/Strongroom.sln" -c Release --logger "trx" --results-directory "$RESULTS" "$@"
+TEST_STATUS=$?
+set -e
+stop_postgres # now, so that the summary below is the last line printed
+
+# Sum the counters of every TRX report (one per test assembly).
+counter() {
+  local v
+  v="$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters")"
+  echo "${v:-0}"
+}
+passed=0 failed=0 skipped=0 reports=0
+shopt -s nullglob
+for trx in "$RESULTS"/*.trx "$RESULTS"/*/*.trx; do
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)" || continue
+  passed=$((passed + $(counter passed)))
+  failed=$((failed + $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
+  # Skipped tests are in total but not in executed (VSTest leaves notExecuted at 0 for them).
+  skipped=$((skipped + $(counter total) - $(counter executed)))
+  reports=$((reports + 1))
+done
+
+if [[ $TEST_STATUS -ne 0 && $failed -eq 0 ]]; then
+  log "dotnet test exited with $TEST_STATUS without a failed test in the reports (build error or crashed test host?)"
+fi
+if [[ $reports -eq 0 ]]; then
+  log "no test report was written"
+  TEST_STATUS=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+if [[ $TEST_STATUS -ne 0 || $failed -ne 0 ]]; then
+  exit 1
+fi

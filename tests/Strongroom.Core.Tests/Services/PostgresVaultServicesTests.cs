@@ -1,0 +1,5 @@
+using Strongroom.Core.Tests.Support;
+
+namespace Strongroom.Core.Tests.Services;
+
+public sealed class PostgresVaultServicesTests(PostgresStoreFixture fixture) : VaultServicesContract(fixture), IClassFixture<PostgresStoreFixture>;

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Idempotency;
+using Strongroom.Core.Operations;
+using Strongroom.Core.SecurityCodes;
+using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Core.Tests.Support;
+
+/// <summary>
+/// The vault core services wired by hand over a real store: a development key file in a temp directory,
+/// a fake clock and the in-memory security-code store — what AddStrongroomCore registers, minus DI.
+/// </summary>
+public sealed class VaultHarness : IDisposable
+{
+    private readonly TempDirectory _keyDirectory = new("strongroom-keys");
+
+    public VaultHarness(IVaultStore store, VaultOptions? vaultOptions = null, FakeTimeProvider? time = null)
+    {
+        Store = store;
+        Time = time ?? new FakeTimeProvider();
+        Options = vaultOptions ?? new VaultOptions();
+        IOptions<VaultOptions> options = Microsoft.Extensions.Options.Options.Create(Options);
+        KeyProvider = new LocalFileKeyProvider(
+            Microsoft.Extensions.Options.Options.Create(new LocalKeyFileOptions { Path = _keyDirectory.File("kek.json") }),
+            NullLogger<LocalFileKeyProvider>.Instance);
+        Keyring = new TenantKeyring(store, KeyProvider, Time);
+        SecurityCodes = new InMemorySecurityCodeStore(Time);
+        Tenants = new TenantService(store, Keyring, Time, NullLogger<TenantService>.Instance);
+        ApiKeys = new ApiKeyService(store, Time, NullLogger<ApiKeyService>.Instance);
+        Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
+        Idempotency = new IdempotencyService(store, Keyring, Time, options);
+        Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
+    }
+
+    public IVaultStore Store { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public VaultOptions Options { get; }
+
+    public LocalFileKeyProvider KeyProvider { get; }
+
+    public TenantKeyring Keyring { get; }
+
+    public InMemorySecurityCodeStore SecurityCodes { get; }
+
+    public TenantService Tenants { get; }
+
+    public ApiKeyService ApiKeys { get; }
+
+    public PciTokenService Tokens { get; }
+
+    public IdempotencyService Idempotency { get; }
+
+    public VaultSweeper Sweeper { get; }
+
+    /// <summary>A validated test card at this harness's clock.</summary>
+    public ValidCard Card(string pan, string? securityCode = null, string? cardholderName = null) =>
+        TestCards.Valid(pan, Time.GetUtcNow(), securityCode, cardholderName);
+
+    public Task<Tenant> NewTenantAsync(string name = "Test tenant") => Tenants.CreateAsync(name, CancellationToken.None);
+
+    public void Dispose()
+    {
+        Sweeper.Dispose();
+        SecurityCodes.Dispose();
+        _keyDirectory.Dispose();
+    }
+}
