@@ -88,6 +88,21 @@ install_postgres() {
   apt-get install -y -qq "postgresql-$PG_VERSION" >/dev/null
 }
 
+# Node.js runs the independent WhiteBIT client (tests/clients/whitebit-client.mjs) in the server tests.
+install_node() {
+  if command -v node >/dev/null 2>&1; then
+    return
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    log "Node.js is missing and we are not root: the Node client test will fail"
+    return
+  fi
+  log "installing nodejs"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs >/dev/null
+}
+
 start_postgres() {
   install_postgres
   if [[ ! -x "$PG_BIN/initdb" ]]; then
@@ -138,6 +153,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   log "dotnet is not on PATH; install the .NET 10 SDK"
   exit 1
 fi
+
+install_node
 
 if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then
   log "using the PostgreSQL server from STRONGROOM_TEST_POSTGRES"

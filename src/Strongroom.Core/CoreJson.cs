@@ -7,4 +7,5 @@ namespace Strongroom.Core;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(TokenOptions))]
+[JsonSerializable(typeof(List<Strongroom.Core.Tenancy.AccessEndpoint>))]
 internal sealed partial class CoreJson : JsonSerializerContext;

@@ -25,6 +25,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ISecurityCodeStore, InMemorySecurityCodeStore>();
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<ApiKeyService>();
+        services.TryAddSingleton<SigningKeyService>();
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
         services.TryAddSingleton<IdempotencyService>();

@@ -64,8 +64,9 @@ public abstract class SqlVaultStore : IVaultStore
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, "INSERT INTO tenants (id, name, created_at) VALUES (@id, @name, @created)", cancellationToken,
-            ("id", IdParameter(tenant.Id)), ("name", tenant.Name), ("created", Ms(tenant.CreatedAt)));
+        await ExecuteAsync(connection, transaction, "INSERT INTO tenants (id, name, created_at, parent_id) VALUES (@id, @name, @created, @parent)", cancellationToken,
+            ("id", IdParameter(tenant.Id)), ("name", tenant.Name), ("created", Ms(tenant.CreatedAt)),
+            ("parent", tenant.ParentId is Guid parent ? IdParameter(parent) : null));
         foreach (TenantKeyRecord key in keys)
         {
             await ExecuteAsync(connection, transaction,
@@ -80,12 +81,15 @@ public abstract class SqlVaultStore : IVaultStore
 
     public async Task<Tenant?> GetTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Tenant> rows = await QueryAsync("SELECT id, name, created_at FROM tenants WHERE id = @id", ReadTenant, cancellationToken, ("id", IdParameter(tenantId)));
+        IReadOnlyList<Tenant> rows = await QueryAsync("SELECT id, name, created_at, parent_id FROM tenants WHERE id = @id", ReadTenant, cancellationToken, ("id", IdParameter(tenantId)));
         return rows.Count == 0 ? null : rows[0];
     }
 
     public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) =>
-        QueryAsync("SELECT id, name, created_at FROM tenants ORDER BY id", ReadTenant, cancellationToken);
+        QueryAsync("SELECT id, name, created_at, parent_id FROM tenants ORDER BY id", ReadTenant, cancellationToken);
+
+    public Task<IReadOnlyList<Tenant>> ListSubAccountsAsync(Guid accountId, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT id, name, created_at, parent_id FROM tenants WHERE parent_id = @p ORDER BY id", ReadTenant, cancellationToken, ("p", IdParameter(accountId)));
 
     public Task<IReadOnlyList<TenantKeyRecord>> GetTenantKeysAsync(Guid tenantId, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -120,6 +124,72 @@ public abstract class SqlVaultStore : IVaultStore
         await using DbConnection connection = await OpenAsync(cancellationToken);
         return await ExecuteAsync(connection, null, "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL", cancellationToken,
             ("at", Ms(revokedAt)), ("id", keyId), ("t", IdParameter(tenantId))) == 1;
+    }
+
+    // Signing keys.
+
+    private const string SigningKeyColumns = "id, tenant_id, public_key, sealed_secret, key_type, title, is_enabled, restrict_access, access_endpoints, last_nonce, last_activity, created_at";
+
+    public async Task CreateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            $"INSERT INTO signing_keys ({SigningKeyColumns}) VALUES (@id, @t, @pk, @secret, @type, @title, @enabled, @restrict, @endpoints, @nonce, @activity, @created)",
+            cancellationToken,
+            ("id", IdParameter(key.Id)), ("t", IdParameter(key.TenantId)), ("pk", key.PublicKey), ("secret", key.SealedSecret), ("type", key.Type),
+            ("title", key.Title), ("enabled", key.IsEnabled ? 1 : 0), ("restrict", key.RestrictAccess ? 1 : 0),
+            ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("nonce", key.LastNonce), ("activity", Ms(key.LastActivity)), ("created", Ms(key.CreatedAt)));
+    }
+
+    public async Task<SigningKeyRecord?> GetSigningKeyByPublicKeyAsync(string publicKey, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SigningKeyRecord> rows = await QueryAsync($"SELECT {SigningKeyColumns} FROM signing_keys WHERE public_key = @pk", ReadSigningKey, cancellationToken, ("pk", publicKey));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<SigningKeyRecord?> GetSigningKeyAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SigningKeyRecord> rows = await QueryAsync($"SELECT {SigningKeyColumns} FROM signing_keys WHERE tenant_id = @t AND id = @id", ReadSigningKey, cancellationToken,
+            ("t", IdParameter(tenantId)), ("id", IdParameter(keyId)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task<IReadOnlyList<SigningKeyRecord>> ListSigningKeysAsync(Guid tenantId, int limit, int offset, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {SigningKeyColumns} FROM signing_keys WHERE tenant_id = @t ORDER BY created_at, id LIMIT @limit OFFSET @offset", ReadSigningKey, cancellationToken,
+            ("t", IdParameter(tenantId)), ("limit", limit), ("offset", offset));
+
+    public async Task<int> CountSigningKeysAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<long> rows = await QueryAsync("SELECT COUNT(*) FROM signing_keys WHERE tenant_id = @t", r => r.GetInt64(0), cancellationToken, ("t", IdParameter(tenantId)));
+        return (int)rows[0];
+    }
+
+    public async Task<bool> UpdateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null,
+            "UPDATE signing_keys SET sealed_secret = @secret, title = @title, is_enabled = @enabled, restrict_access = @restrict, access_endpoints = @endpoints " +
+            "WHERE tenant_id = @t AND id = @id",
+            cancellationToken,
+            ("secret", key.SealedSecret), ("title", key.Title), ("enabled", key.IsEnabled ? 1 : 0), ("restrict", key.RestrictAccess ? 1 : 0),
+            ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("t", IdParameter(key.TenantId)), ("id", IdParameter(key.Id))) == 1;
+    }
+
+    public async Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM signing_keys WHERE tenant_id = @t AND id = @id", cancellationToken,
+            ("t", IdParameter(tenantId)), ("id", IdParameter(keyId))) == 1;
+    }
+
+    public async Task<bool> TryUseSigningKeyAsync(Guid keyId, long nonce, bool requireIncrease, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return requireIncrease
+            ? await ExecuteAsync(connection, null, "UPDATE signing_keys SET last_nonce = @n, last_activity = @now WHERE id = @id AND last_nonce < @n", cancellationToken,
+                ("n", nonce), ("now", Ms(now)), ("id", IdParameter(keyId))) == 1
+            : await ExecuteAsync(connection, null, "UPDATE signing_keys SET last_activity = @now WHERE id = @id", cancellationToken,
+                ("now", Ms(now)), ("id", IdParameter(keyId))) == 1;
     }
 
     // Settings.
@@ -324,7 +394,11 @@ public abstract class SqlVaultStore : IVaultStore
 
     private static DateTimeOffset? FromMsOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : FromMs(reader.GetInt64(ordinal));
 
-    private static Tenant ReadTenant(DbDataReader r) => new(r.GetGuid(0), r.GetString(1), FromMs(r.GetInt64(2)));
+    private static Tenant ReadTenant(DbDataReader r) => new(r.GetGuid(0), r.GetString(1), FromMs(r.GetInt64(2)), r.IsDBNull(3) ? null : r.GetGuid(3));
+
+    private static SigningKeyRecord ReadSigningKey(DbDataReader r) => new(
+        r.GetGuid(0), r.GetGuid(1), r.GetString(2), (byte[])r.GetValue(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetString(5),
+        r.GetInt32(6) != 0, r.GetInt32(7) != 0, AccessEndpointJson.Deserialize(r.GetString(8)), r.GetInt64(9), FromMsOrNull(r, 10), FromMs(r.GetInt64(11)));
 
     private static ApiKeyRecord ReadApiKey(DbDataReader r) => new(
         r.GetString(0), r.GetGuid(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), (VaultRights)r.GetInt32(4),

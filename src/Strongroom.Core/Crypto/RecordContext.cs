@@ -6,6 +6,7 @@ public enum RecordKind : byte
     PciToken = 1,
     IdempotentResponse = 2,
     EphemeralCvc = 3,
+    SigningKeySecret = 4,
     TenantKey = 16,
 }
 

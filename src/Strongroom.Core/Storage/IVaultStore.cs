@@ -31,6 +31,9 @@ public interface IVaultStore
 
     Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The sub-accounts of an account, oldest first.</summary>
+    Task<IReadOnlyList<Tenant>> ListSubAccountsAsync(Guid accountId, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<TenantKeyRecord>> GetTenantKeysAsync(Guid tenantId, CancellationToken cancellationToken);
 
     // API keys.
@@ -42,6 +45,30 @@ public interface IVaultStore
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid tenantId, CancellationToken cancellationToken);
 
     Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken);
+
+    // Signing keys (HMAC-signed dialects such as WhiteBIT v4).
+
+    Task CreateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken);
+
+    Task<SigningKeyRecord?> GetSigningKeyByPublicKeyAsync(string publicKey, CancellationToken cancellationToken);
+
+    Task<SigningKeyRecord?> GetSigningKeyAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SigningKeyRecord>> ListSigningKeysAsync(Guid tenantId, int limit, int offset, CancellationToken cancellationToken);
+
+    Task<int> CountSigningKeysAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Updates title, enabled flag, access restriction, endpoints and (on reset) the sealed secret.</summary>
+    Task<bool> UpdateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken);
+
+    Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a use of the key with <paramref name="nonce"/> if it is greater than every nonce used before
+    /// (compare-and-set, so concurrent replays cannot both pass); with <paramref name="requireIncrease"/> false
+    /// only the activity time is updated. False when the nonce was not greater.
+    /// </summary>
+    Task<bool> TryUseSigningKeyAsync(Guid keyId, long nonce, bool requireIncrease, DateTimeOffset now, CancellationToken cancellationToken);
 
     // Instance settings (e.g. the admin token hash).
 

@@ -7,14 +7,21 @@ namespace Strongroom.Core.Tenancy;
 /// <summary>Creates tenants (with their keys) and looks them up.</summary>
 public sealed partial class TenantService(IVaultStore store, TenantKeyring keyring, TimeProvider time, ILogger<TenantService> logger)
 {
-    public async Task<Tenant> CreateAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Creates an account, or a sub-account of <paramref name="parentId"/> (which must be an account).</summary>
+    public async Task<Tenant> CreateAsync(string name, CancellationToken cancellationToken, Guid? parentId = null)
     {
         if (Tenant.ValidateName(name) is { } error)
         {
             throw new ArgumentException(error, nameof(name));
         }
 
-        var tenant = new Tenant(Guid.CreateVersion7(), name.Trim(), TruncateToMilliseconds(time.GetUtcNow()));
+        if (parentId is Guid parent && await store.GetTenantAsync(parent, cancellationToken) is not { ParentId: null })
+        {
+            // One level only: a sub-account cannot have sub-accounts of its own.
+            throw new TenantNotFoundException(parent);
+        }
+
+        var tenant = new Tenant(Guid.CreateVersion7(), name.Trim(), TruncateToMilliseconds(time.GetUtcNow()), parentId);
         IReadOnlyList<TenantKeyRecord> keys = await keyring.CreateInitialKeysAsync(tenant.Id, cancellationToken);
         await store.CreateTenantAsync(tenant, keys, cancellationToken);
         LogCreated(logger, tenant.Id, keys[0].Provider, keys[0].KekVersion);
@@ -24,6 +31,12 @@ public sealed partial class TenantService(IVaultStore store, TenantKeyring keyri
     public Task<Tenant?> GetAsync(Guid tenantId, CancellationToken cancellationToken) => store.GetTenantAsync(tenantId, cancellationToken);
 
     public Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken) => store.ListTenantsAsync(cancellationToken);
+
+    public Task<IReadOnlyList<Tenant>> ListSubAccountsAsync(Guid accountId, CancellationToken cancellationToken) => store.ListSubAccountsAsync(accountId, cancellationToken);
+
+    /// <summary>The sub-account if it belongs to <paramref name="accountId"/>; null otherwise (isolation: not found, not forbidden).</summary>
+    public async Task<Tenant?> GetSubAccountAsync(Guid accountId, Guid subAccountId, CancellationToken cancellationToken) =>
+        await store.GetTenantAsync(subAccountId, cancellationToken) is { } tenant && tenant.ParentId == accountId ? tenant : null;
 
     internal static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
         DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());

@@ -24,10 +24,13 @@ public enum VaultRights
     /// <summary>Instance administration: tenants and API keys.</summary>
     Admin = 1 << 4,
 
+    /// <summary>Manage the caller's own account: create and list sub-accounts and their API keys.</summary>
+    AccountManage = 1 << 5,
+
     /// <summary>What a new API key gets unless the caller narrows or widens it.</summary>
     DefaultApiKey = TokensCreate | TokensRead | TokensDelete,
 
-    All = TokensCreate | TokensRead | TokensDelete | DataOut | Admin,
+    All = TokensCreate | TokensRead | TokensDelete | DataOut | Admin | AccountManage,
 }
 
 /// <summary>The wire names of rights, used by API key scopes and the CLI.</summary>

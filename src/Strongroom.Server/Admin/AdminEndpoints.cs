@@ -22,11 +22,14 @@ internal sealed record ApiKeyResponse(
 
 internal sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyResponse> Data);
 
+internal sealed record SigningKeyResponse(Guid Id, Guid TenantId, int Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Title, string ApiKey, string ApiSecret);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(TenantResponse))]
 [JsonSerializable(typeof(TenantListResponse))]
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeyListResponse))]
+[JsonSerializable(typeof(SigningKeyResponse))]
 internal sealed partial class AdminJson : JsonSerializerContext;
 
 /// <summary>
@@ -49,6 +52,10 @@ internal static class AdminEndpoints
             .WithSummary("Create a tenant API key; the key is shown only in this response")
             .WithDescription("Body: tenant_id, optional name, scopes (tokens:create, tokens:read, tokens:delete, data:out; default the first three), expires_in (1..7776000 s).")
             .Produces<ApiKeyResponse>(201);
+        group.MapPost("/signing-keys", CreateSigningKeyAsync).WithName("admin_signing_key_create")
+            .WithSummary("Create a WhiteBIT-style signing key (X-TXC-APIKEY + HMAC secret) for an account; the secret is shown only here")
+            .WithDescription("Body: tenant_id, type (1 or 2), optional title. A key of a top-level account can then create sub-accounts and their keys through the signed /api/v4 endpoints.")
+            .Produces<SigningKeyResponse>(201);
         group.MapGet("/tenants/{tenantId}/api-keys", ListApiKeysAsync).WithName("admin_api_key_list").WithSummary("List a tenant's API keys (never their secrets)").Produces<ApiKeyListResponse>(200);
         group.MapDelete("/tenants/{tenantId}/api-keys/{keyId}", RevokeApiKeyAsync).WithName("admin_api_key_revoke").WithSummary("Revoke an API key").Produces(204);
         return group;
@@ -133,6 +140,63 @@ internal static class AdminEndpoints
 
         IssuedApiKey issued = await apiKeys.CreateAsync(tenantId, name, rights, expiresIn, http.RequestAborted);
         return GuardianResponses.Json(201, ToWire(issued.Record, issued.Key), AdminJson.Default.ApiKeyResponse);
+    }
+
+    private static async Task<JsonResponse> CreateSigningKeyAsync(HttpContext http, SigningKeyService signingKeys, TenantService tenants)
+    {
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        if (document is null)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        JsonElement root = document.RootElement;
+        string? tenantText = reader.String(root, "tenant_id", "$.tenant_id", required: true);
+        Guid tenantId = Guid.Empty;
+        if (tenantText is not null && !Guid.TryParse(tenantText, out tenantId))
+        {
+            reader.Errors.Add(new("$.tenant_id", "Must be a tenant id (UUID)."));
+        }
+
+        int? type = reader.Integer(root, "type", "$.type", required: true);
+        if (type is not null && !SigningKeyService.IsValidType(type.Value))
+        {
+            reader.Errors.Add(new("$.type", "Must be 1 or 2."));
+        }
+
+        string? title = reader.String(root, "title", "$.title", required: false);
+        if (title is { Length: > SigningKeyService.MaxTitleLength })
+        {
+            reader.Errors.Add(new("$.title", $"Must be at most {SigningKeyService.MaxTitleLength} characters."));
+        }
+
+        if (reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        if (await tenants.GetAsync(tenantId, http.RequestAborted) is null)
+        {
+            return GuardianResponses.Validation("$.tenant_id", "No such tenant.");
+        }
+
+        try
+        {
+            IssuedSigningKey issued = await signingKeys.CreateAsync(tenantId, type!.Value, title, http.RequestAborted);
+            SigningKeyRecord key = issued.Record;
+            return GuardianResponses.Json(201, new SigningKeyResponse(key.Id, key.TenantId, key.Type, key.Title, key.PublicKey, issued.Secret), AdminJson.Default.SigningKeyResponse);
+        }
+        catch (SigningKeyLimitException)
+        {
+            return GuardianResponses.Validation("$.tenant_id", $"The tenant already has {SigningKeyService.MaxKeysPerTenant} signing keys.");
+        }
     }
 
     private static async Task<JsonResponse> ListApiKeysAsync(HttpContext http, string tenantId, ApiKeyService apiKeys, TenantService tenants)

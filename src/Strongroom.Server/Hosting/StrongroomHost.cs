@@ -7,6 +7,7 @@ using Strongroom.Core.Crypto;
 using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Logging;
+using Strongroom.Server.WhiteBit;
 using Strongroom.Storage;
 
 namespace Strongroom.Server.Hosting;
@@ -53,6 +54,8 @@ internal static class StrongroomHost
         builder.Services.AddStrongroomVault(builder.Configuration);
         builder.Services.AddSingleton<GuardianAuthentication>();
         builder.Services.AddSingleton<GuardianIdempotency>();
+        builder.Services.AddSingleton<WhiteBitAuthentication>();
+        builder.Services.AddSingleton<NonceWindowCache>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strongroom";
@@ -75,6 +78,7 @@ internal static class StrongroomHost
         app.MapScalarApiReference(options => options.WithTitle("Strongroom API"));
         app.MapGuardianPciTokens();
         app.MapAdmin();
+        app.MapWhiteBitSubAccounts();
         return app;
     }
 

@@ -907,4 +907,101 @@ public abstract class VaultStoreContract
         Assert.Equal(first.Id, stored.Id);
         Assert.Equal(200, stored.Status);
     }
+
+    // ---- sub-accounts and signing keys -------------------------------------------------------------
+
+    private async Task<Tenant> NewSubAccountAsync(Guid parentId)
+    {
+        var tenant = new Tenant(Guid.NewGuid(), "sub", T0, parentId);
+        await Store.CreateTenantAsync(tenant, [KeyRecord(tenant.Id, TenantKeyPurpose.Data, 1), KeyRecord(tenant.Id, TenantKeyPurpose.Fingerprint, 1)], None);
+        return tenant;
+    }
+
+    private static SigningKeyRecord NewSigningKey(Guid tenantId, DateTimeOffset? createdAt = null) => new(
+        Guid.NewGuid(), tenantId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), RandomNumberGenerator.GetBytes(Envelope.SealedSize(64)),
+        1, "title", true, false, [], 0, null, createdAt ?? T0);
+
+    [SkippableFact]
+    public async Task SubAccounts_KeepTheirParent_AndAreListedPerAccount()
+    {
+        Tenant account = await NewTenantAsync();
+        Tenant other = await NewTenantAsync();
+        Tenant first = await NewSubAccountAsync(account.Id);
+        Tenant second = await NewSubAccountAsync(account.Id);
+        await NewSubAccountAsync(other.Id);
+
+        IReadOnlyList<Tenant> subs = await Store.ListSubAccountsAsync(account.Id, None);
+
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), subs.Select(t => t.Id).Order());
+        Assert.All(subs, t => Assert.Equal(account.Id, t.ParentId));
+        Assert.Equal(account.Id, (await Store.GetTenantAsync(first.Id, None))!.ParentId);
+        Assert.Null((await Store.GetTenantAsync(account.Id, None))!.ParentId);
+    }
+
+    [SkippableFact]
+    public async Task SigningKeys_RoundTripAndAreScopedToTheirTenant()
+    {
+        Tenant tenant = await NewTenantAsync();
+        Tenant other = await NewTenantAsync();
+        SigningKeyRecord key = NewSigningKey(tenant.Id) with { AccessEndpoints = [new AccessEndpoint("/api/v4/sub-account/list", "List")], RestrictAccess = true };
+
+        await Store.CreateSigningKeyAsync(key, None);
+        SigningKeyRecord? byPublic = await Store.GetSigningKeyByPublicKeyAsync(key.PublicKey, None);
+        SigningKeyRecord? byId = await Store.GetSigningKeyAsync(tenant.Id, key.Id, None);
+        SigningKeyRecord? wrongTenant = await Store.GetSigningKeyAsync(other.Id, key.Id, None);
+
+        Assert.NotNull(byPublic);
+        Assert.Equal(key.SealedSecret, byPublic.SealedSecret);
+        Assert.Equal(key.AccessEndpoints, byPublic.AccessEndpoints);
+        Assert.True(byPublic.RestrictAccess);
+        Assert.Equal(key.Id, byId!.Id);
+        Assert.Null(wrongTenant);
+        Assert.False(await Store.DeleteSigningKeyAsync(other.Id, key.Id, None));
+    }
+
+    [SkippableFact]
+    public async Task SigningKeys_ListCountUpdateDelete()
+    {
+        Tenant tenant = await NewTenantAsync();
+        SigningKeyRecord[] keys = [NewSigningKey(tenant.Id, T0), NewSigningKey(tenant.Id, T0.AddSeconds(1)), NewSigningKey(tenant.Id, T0.AddSeconds(2))];
+        foreach (SigningKeyRecord key in keys)
+        {
+            await Store.CreateSigningKeyAsync(key, None);
+        }
+
+        IReadOnlyList<SigningKeyRecord> page = await Store.ListSigningKeysAsync(tenant.Id, 2, 1, None);
+        bool updated = await Store.UpdateSigningKeyAsync(keys[0] with { Title = "renamed", IsEnabled = false }, None);
+        bool deleted = await Store.DeleteSigningKeyAsync(tenant.Id, keys[2].Id, None);
+
+        Assert.Equal(new[] { keys[1].Id, keys[2].Id }, page.Select(k => k.Id));
+        Assert.True(updated);
+        SigningKeyRecord reread = (await Store.GetSigningKeyAsync(tenant.Id, keys[0].Id, None))!;
+        Assert.Equal("renamed", reread.Title);
+        Assert.False(reread.IsEnabled);
+        Assert.True(deleted);
+        Assert.Equal(2, await Store.CountSigningKeysAsync(tenant.Id, None));
+    }
+
+    [SkippableFact]
+    public async Task TryUseSigningKey_NonceMustIncrease_AndOnlyOneConcurrentUseOfANonceWins()
+    {
+        Tenant tenant = await NewTenantAsync();
+        SigningKeyRecord key = NewSigningKey(tenant.Id);
+        await Store.CreateSigningKeyAsync(key, None);
+
+        bool first = await Store.TryUseSigningKeyAsync(key.Id, 100, requireIncrease: true, T0.AddSeconds(5), None);
+        bool same = await Store.TryUseSigningKeyAsync(key.Id, 100, requireIncrease: true, T0.AddSeconds(6), None);
+        bool lower = await Store.TryUseSigningKeyAsync(key.Id, 99, requireIncrease: true, T0.AddSeconds(6), None);
+        bool[] racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.TryUseSigningKeyAsync(key.Id, 200, requireIncrease: true, T0.AddSeconds(7), None))));
+        bool windowed = await Store.TryUseSigningKeyAsync(key.Id, 1, requireIncrease: false, T0.AddSeconds(8), None);
+
+        Assert.True(first);
+        Assert.False(same);
+        Assert.False(lower);
+        Assert.Single(racing, won => won);
+        Assert.True(windowed);
+        SigningKeyRecord reread = (await Store.GetSigningKeyAsync(tenant.Id, key.Id, None))!;
+        Assert.Equal(200, reread.LastNonce);
+        Assert.Equal(T0.AddSeconds(8), reread.LastActivity);
+    }
 }

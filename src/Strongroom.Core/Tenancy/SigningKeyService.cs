@@ -1,0 +1,166 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Storage;
+
+namespace Strongroom.Core.Tenancy;
+
+/// <summary>A signing key as handed to its owner, once, with its secret.</summary>
+public sealed record IssuedSigningKey(SigningKeyRecord Record, string Secret)
+{
+    public override string ToString() => $"IssuedSigningKey {{ Id = {Record.Id} }}";
+}
+
+/// <summary>Thrown when a tenant already has <see cref="SigningKeyService.MaxKeysPerTenant"/> keys.</summary>
+public sealed class SigningKeyLimitException() : Exception($"At most {SigningKeyService.MaxKeysPerTenant} API keys per (sub-)account.");
+
+/// <summary>
+/// Signing keys for HMAC-signed dialects. Key types map onto vault rights (documented in
+/// docs/security.md): type 1 creates, reads (masked) and deletes tokens; type 2 may also move card
+/// data out. A key of a top-level account may also manage that account's sub-accounts.
+/// </summary>
+public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, ILogger<SigningKeyService> logger)
+{
+    public const int MaxKeysPerTenant = 50;
+    public const int MaxTitleLength = 100;
+    public const int MaxAccessEndpoints = 100;
+
+    public static bool IsValidType(int type) => type is 1 or 2;
+
+    /// <summary>The rights of a key of <paramref name="type"/> owned by <paramref name="owner"/>.</summary>
+    public static VaultRights RightsFor(int type, Tenant owner)
+    {
+        VaultRights rights = VaultRights.TokensCreate | VaultRights.TokensRead | VaultRights.TokensDelete;
+        if (type == 2)
+        {
+            rights |= VaultRights.DataOut;
+        }
+
+        if (!owner.IsSubAccount)
+        {
+            rights |= VaultRights.AccountManage;
+        }
+
+        return rights;
+    }
+
+    public async Task<IssuedSigningKey> CreateAsync(Guid tenantId, int type, string? title, CancellationToken cancellationToken)
+    {
+        if (!IsValidType(type))
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), "Key type must be 1 or 2.");
+        }
+
+        if (await store.GetTenantAsync(tenantId, cancellationToken) is null)
+        {
+            throw new TenantNotFoundException(tenantId);
+        }
+
+        // A soft limit: two concurrent creates may both pass the count; the cost of a 51st key is nil.
+        if (await store.CountSigningKeysAsync(tenantId, cancellationToken) >= MaxKeysPerTenant)
+        {
+            throw new SigningKeyLimitException();
+        }
+
+        Guid id = Guid.NewGuid();
+        string secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var record = new SigningKeyRecord(
+            id,
+            tenantId,
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            await SealSecretAsync(tenantId, id, secret, cancellationToken),
+            type,
+            string.IsNullOrWhiteSpace(title) ? null : title.Trim(),
+            IsEnabled: true,
+            RestrictAccess: false,
+            [],
+            LastNonce: 0,
+            LastActivity: null,
+            TenantService.TruncateToMilliseconds(time.GetUtcNow()));
+        await store.CreateSigningKeyAsync(record, cancellationToken);
+        LogCreated(logger, id, tenantId, type);
+        return new IssuedSigningKey(record, secret);
+    }
+
+    /// <summary>The key and its secret for signature verification; null when no such key exists.</summary>
+    public async Task<(SigningKeyRecord Key, byte[] Secret)?> ResolveAsync(string publicKey, CancellationToken cancellationToken)
+    {
+        if (publicKey.Length is 0 or > 128 || await store.GetSigningKeyByPublicKeyAsync(publicKey, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        TenantKeySet keys = await keyring.GetAsync(key.TenantId, cancellationToken);
+        return (key, keys.Open(RecordKind.SigningKeySecret, key.Id, key.SealedSecret));
+    }
+
+    public Task<SigningKeyRecord?> GetAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => store.GetSigningKeyAsync(tenantId, keyId, cancellationToken);
+
+    public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(Guid tenantId, int limit, int offset, CancellationToken cancellationToken) =>
+        store.ListSigningKeysAsync(tenantId, limit, offset, cancellationToken);
+
+    /// <summary>Changes title, enabled flag and access restriction; null when the key does not exist for this tenant.</summary>
+    public async Task<SigningKeyRecord?> EditAsync(
+        Guid tenantId, Guid keyId, string? title, bool? isEnabled, bool? restrictAccess, IReadOnlyList<AccessEndpoint>? accessEndpoints, CancellationToken cancellationToken)
+    {
+        if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        SigningKeyRecord edited = key with
+        {
+            Title = title is null ? key.Title : string.IsNullOrWhiteSpace(title) ? null : title.Trim(),
+            IsEnabled = isEnabled ?? key.IsEnabled,
+            RestrictAccess = restrictAccess ?? key.RestrictAccess,
+            AccessEndpoints = accessEndpoints ?? key.AccessEndpoints,
+        };
+        return await store.UpdateSigningKeyAsync(edited, cancellationToken) ? edited : null;
+    }
+
+    /// <summary>Replaces the secret; the old one stops working at once. Null when the key does not exist.</summary>
+    public async Task<IssuedSigningKey?> ResetSecretAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
+    {
+        if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        string secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        SigningKeyRecord reset = key with { SealedSecret = await SealSecretAsync(tenantId, keyId, secret, cancellationToken) };
+        if (!await store.UpdateSigningKeyAsync(reset, cancellationToken))
+        {
+            return null;
+        }
+
+        LogReset(logger, keyId, tenantId);
+        return new IssuedSigningKey(reset, secret);
+    }
+
+    public Task<bool> DeleteAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => store.DeleteSigningKeyAsync(tenantId, keyId, cancellationToken);
+
+    /// <summary>Records a use: strictly increasing nonce (replay protection) unless the dialect checked a time window instead.</summary>
+    public Task<bool> TryUseAsync(Guid keyId, long nonce, bool requireIncrease, CancellationToken cancellationToken) =>
+        store.TryUseSigningKeyAsync(keyId, nonce, requireIncrease, time.GetUtcNow(), cancellationToken);
+
+    private async Task<byte[]> SealSecretAsync(Guid tenantId, Guid keyId, string secret, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        byte[] plaintext = Encoding.ASCII.GetBytes(secret);
+        try
+        {
+            return keys.Seal(RecordKind.SigningKeySecret, keyId, plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created signing key {KeyId} (type {Type}) for tenant {TenantId}")]
+    private static partial void LogCreated(ILogger logger, Guid keyId, Guid tenantId, int type);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reset the secret of signing key {KeyId} of tenant {TenantId}")]
+    private static partial void LogReset(ILogger logger, Guid keyId, Guid tenantId);
+}

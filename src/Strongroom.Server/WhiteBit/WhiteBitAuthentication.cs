@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Guardian;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.WhiteBit;
+
+/// <summary>What a verified WhiteBIT request carries to its handler.</summary>
+internal sealed record WhiteBitRequest(Principal Principal, Tenant Tenant, JsonElement Body);
+
+/// <summary>
+/// Verifies WhiteBIT v4 signed requests: <c>X-TXC-APIKEY</c>, <c>X-TXC-PAYLOAD</c> = base64 of the exact
+/// body, <c>X-TXC-SIGNATURE</c> = hex(HMAC-SHA512(key = API secret, message = the base64 payload)). The
+/// body must name the request path and carry a nonce greater than the key's previous one, or, with
+/// <c>nonceWindow: true</c>, a Unix-ms timestamp within ±5 s that has not been seen before.
+/// </summary>
+internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, TenantService tenants, NonceWindowCache nonceWindow, TimeProvider time) : IEndpointFilter
+{
+    public const string ApiKeyHeader = "X-TXC-APIKEY";
+    public const string PayloadHeader = "X-TXC-PAYLOAD";
+    public const string SignatureHeader = "X-TXC-SIGNATURE";
+    public const long NonceWindowMilliseconds = 5_000;
+
+    private static readonly object RequestKey = new();
+
+    public static WhiteBitRequest GetRequest(HttpContext context) =>
+        context.Items[RequestKey] as WhiteBitRequest ?? throw new InvalidOperationException("Endpoint is not behind WhiteBitAuthentication.");
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        HttpContext http = context.HttpContext;
+        CancellationToken cancellationToken = http.RequestAborted;
+        byte[]? body = await RequestBody.ReadAsync(http.Request, cancellationToken);
+        if (body is null)
+        {
+            return WhiteBitResponses.PayloadTooLarge();
+        }
+
+        string? publicKey = http.Request.Headers[ApiKeyHeader];
+        string? payload = http.Request.Headers[PayloadHeader];
+        string? signature = http.Request.Headers[SignatureHeader];
+        if (string.IsNullOrEmpty(payload))
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.PayloadNotProvided);
+        }
+
+        if (string.IsNullOrEmpty(publicKey) || string.IsNullOrEmpty(signature)
+            || await signingKeys.ResolveAsync(publicKey, cancellationToken) is not { } resolved)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.UnauthorizedRequest);
+        }
+
+        (SigningKeyRecord key, byte[] secret) = resolved;
+        try
+        {
+            if (!SignatureMatches(secret, payload, signature))
+            {
+                return WhiteBitResponses.Unauthorized(WhiteBitResponses.UnauthorizedRequest);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+
+        if (!PayloadMatchesBody(payload, body))
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.InvalidPayload);
+        }
+
+        JsonElement root;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.InvalidPayload);
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.InvalidPayload);
+        }
+
+        if (!root.TryGetProperty("request", out JsonElement request) || request.ValueKind != JsonValueKind.String
+            || !string.Equals(request.GetString(), http.Request.Path.Value, StringComparison.Ordinal))
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.RequestPathMismatch);
+        }
+
+        if (!TryReadNonce(root, out long nonce))
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.NonceNotProvided);
+        }
+
+        bool windowed = root.TryGetProperty("nonceWindow", out JsonElement window) && window.ValueKind == JsonValueKind.True;
+        if (windowed && Math.Abs(nonce - time.GetUtcNow().ToUnixTimeMilliseconds()) > NonceWindowMilliseconds)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.NonceOutsideWindow);
+        }
+
+        if (!key.IsEnabled)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.KeyDisabled);
+        }
+
+        // An authenticated request consumes its nonce (and counts as activity) even if it is then
+        // refused for lack of permission: a signed request is never accepted twice.
+        bool fresh = windowed
+            ? nonceWindow.TryRecord(key.Id, nonce, time.GetUtcNow()) && await signingKeys.TryUseAsync(key.Id, nonce, requireIncrease: false, cancellationToken)
+            : await signingKeys.TryUseAsync(key.Id, nonce, requireIncrease: true, cancellationToken);
+        if (!fresh)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.TooManyRequests);
+        }
+
+        if (key.RestrictAccess && !key.AccessEndpoints.Any(e => string.Equals(e.Name, http.Request.Path.Value, StringComparison.Ordinal)))
+        {
+            return WhiteBitResponses.Forbidden();
+        }
+
+        if (await tenants.GetAsync(key.TenantId, cancellationToken) is not { } tenant)
+        {
+            return WhiteBitResponses.Unauthorized(WhiteBitResponses.UnauthorizedRequest);
+        }
+
+        var principal = new Principal(PrincipalKind.ApiKey, tenant.Id, key.Id.ToString(), SigningKeyService.RightsFor(key.Type, tenant));
+        RequiredRights? required = http.GetEndpoint()?.Metadata.GetMetadata<RequiredRights>();
+        if (required is not null && !principal.Has(required.Rights))
+        {
+            return WhiteBitResponses.Forbidden();
+        }
+
+        http.Items[RequestKey] = new WhiteBitRequest(principal, tenant, root);
+        return await next(context);
+    }
+
+    private static bool SignatureMatches(byte[] secret, string payload, string signature)
+    {
+        if (signature.Length != HMACSHA512.HashSizeInBytes * 2)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[HMACSHA512.HashSizeInBytes];
+        HMACSHA512.HashData(secret, Encoding.ASCII.GetBytes(payload), expected);
+        Span<byte> presented = stackalloc byte[HMACSHA512.HashSizeInBytes];
+        return Convert.FromHexString(signature, presented, out _, out int written) == System.Buffers.OperationStatus.Done
+            && written == presented.Length
+            && CryptographicOperations.FixedTimeEquals(expected, presented);
+    }
+
+    private static bool PayloadMatchesBody(string payload, byte[] body)
+    {
+        byte[] decoded;
+        try
+        {
+            decoded = Convert.FromBase64String(payload);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(decoded, body);
+    }
+
+    private static bool TryReadNonce(JsonElement root, out long nonce)
+    {
+        nonce = 0;
+        if (!root.TryGetProperty("nonce", out JsonElement value))
+        {
+            return false;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => value.TryGetInt64(out nonce) && nonce > 0,
+            JsonValueKind.String => long.TryParse(value.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out nonce) && nonce > 0,
+            _ => false,
+        };
+    }
+}
+
+/// <summary>
+/// Remembers nonces used in <c>nonceWindow</c> mode for twice the window, so a captured request cannot be
+/// replayed while its timestamp is still acceptable. Process-local; a multi-node deployment needs a shared store.
+/// </summary>
+internal sealed class NonceWindowCache
+{
+    private readonly ConcurrentDictionary<(Guid KeyId, long Nonce), DateTimeOffset> _seen = new();
+
+    public bool TryRecord(Guid keyId, long nonce, DateTimeOffset now)
+    {
+        if (_seen.Count > 10_000)
+        {
+            foreach (KeyValuePair<(Guid KeyId, long Nonce), DateTimeOffset> entry in _seen)
+            {
+                if (entry.Value <= now)
+                {
+                    _seen.TryRemove(entry);
+                }
+            }
+        }
+
+        return _seen.TryAdd((keyId, nonce), now.AddMilliseconds(WhiteBitAuthentication.NonceWindowMilliseconds * 2));
+    }
+}
