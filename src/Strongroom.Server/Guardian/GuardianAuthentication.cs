@@ -11,7 +11,7 @@ internal sealed record RequiredRights(VaultRights Rights);
 /// admin, who names the tenant to act on in <c>x-tenant-id</c>). Resolves a <see cref="Principal"/>
 /// once per request; unknown, expired, revoked and malformed credentials all look the same (401).
 /// </summary>
-internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenService adminToken, TenantService tenants) : IEndpointFilter
+internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenService adminToken, TenantService tenants, KeyRateLimiter rateLimiter) : IEndpointFilter
 {
     public const string ApiKeyHeader = "x-api-key";
     public const string AdminTokenHeader = "x-admin-token";
@@ -40,6 +40,11 @@ internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenSe
         if (principal is null)
         {
             return GuardianResponses.Unauthorized();
+        }
+
+        if (!rateLimiter.TryAcquire(principal.KeyId is { } keyId ? "api-key:" + keyId : "admin", out int retryAfter))
+        {
+            return GuardianResponses.TooManyRequests(retryAfter);
         }
 
         RequiredRights? required = http.GetEndpoint()?.Metadata.GetMetadata<RequiredRights>();

@@ -25,6 +25,9 @@ internal static class GuardianResponses
 
     public static JsonResponse PayloadTooLarge() => Error(413, "PAYLOAD_TOO_LARGE", $"The request body exceeds {RequestBody.MaxBytes} bytes");
 
+    public static JsonResponse TooManyRequests(int retryAfterSeconds) =>
+        new(429, JsonSerializer.SerializeToUtf8Bytes(new GuardianError(429, "TOO_MANY_REQUESTS", "Too many requests"), GuardianJson.Default.GuardianError)) { RetryAfterSeconds = retryAfterSeconds };
+
     public static JsonResponse InternalError() => Error(500, "INTERNAL_ERROR", "Internal error");
 
     public static JsonResponse Validation(IReadOnlyList<GuardianValidationError> errors) =>

@@ -6,6 +6,7 @@ using Strongroom.Core;
 using Strongroom.Core.Crypto;
 using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
+using Strongroom.Server.Http;
 using Strongroom.Server.Logging;
 using Strongroom.Server.WhiteBit;
 using Strongroom.Storage;
@@ -56,6 +57,9 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<GuardianIdempotency>();
         builder.Services.AddSingleton<WhiteBitAuthentication>();
         builder.Services.AddSingleton<NonceWindowCache>();
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, "Rate limits need a positive permit limit and window.").ValidateOnStart();
+        builder.Services.AddSingleton<KeyRateLimiter>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strongroom";

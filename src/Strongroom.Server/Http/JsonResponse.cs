@@ -15,6 +15,9 @@ internal sealed class JsonResponse(int status, byte[] body) : IResult, IStatusCo
     /// <summary>Set on a response replayed from an idempotency key.</summary>
     public bool Replayed { get; init; }
 
+    /// <summary>Seconds for a <c>Retry-After</c> header (rate-limited responses).</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static JsonResponse NoContent() => new(StatusCodes.Status204NoContent, []);
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -23,6 +26,11 @@ internal sealed class JsonResponse(int status, byte[] body) : IResult, IStatusCo
         if (Replayed)
         {
             httpContext.Response.Headers["x-idempotent-replayed"] = "true";
+        }
+
+        if (RetryAfterSeconds is int seconds)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         if (Body.Length > 0)

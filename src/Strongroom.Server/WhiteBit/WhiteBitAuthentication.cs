@@ -17,7 +17,7 @@ internal sealed record WhiteBitRequest(Principal Principal, Tenant Tenant, JsonE
 /// body must name the request path and carry a nonce greater than the key's previous one, or, with
 /// <c>nonceWindow: true</c>, a Unix-ms timestamp within ±5 s that has not been seen before.
 /// </summary>
-internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, TenantService tenants, NonceWindowCache nonceWindow, TimeProvider time) : IEndpointFilter
+internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, TenantService tenants, NonceWindowCache nonceWindow, KeyRateLimiter rateLimiter, TimeProvider time) : IEndpointFilter
 {
     public const string ApiKeyHeader = "X-TXC-APIKEY";
     public const string PayloadHeader = "X-TXC-PAYLOAD";
@@ -54,6 +54,14 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
         }
 
         (SigningKeyRecord key, byte[] secret) = resolved;
+
+        // Counted per key before the signature is checked, so a flood of forged requests is limited too.
+        if (!rateLimiter.TryAcquire("signing-key:" + key.Id, out int retryAfter))
+        {
+            CryptographicOperations.ZeroMemory(secret);
+            return WhiteBitResponses.RateLimited(retryAfter);
+        }
+
         try
         {
             if (!SignatureMatches(secret, payload, signature))

@@ -27,6 +27,9 @@ internal static class WhiteBitResponses
 
     public static JsonResponse Forbidden() => Error(403, 403, NoPermission);
 
+    public static JsonResponse RateLimited(int retryAfterSeconds) =>
+        new(429, JsonSerializer.SerializeToUtf8Bytes(new WhiteBitError(429, TooManyRequests), WhiteBitJson.Default.WhiteBitError)) { RetryAfterSeconds = retryAfterSeconds };
+
     public static JsonResponse PayloadTooLarge() => Error(413, 413, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
 
     public static JsonResponse Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
