@@ -26,6 +26,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<SigningKeyService>();
+        services.AddOptions<GatewayTokenOptions>().BindConfiguration(GatewayTokenOptions.Section)
+            .Validate(o => o.TokenLifetime > TimeSpan.Zero && o.KeyRotation > TimeSpan.Zero, "JWT lifetimes must be positive.").ValidateOnStart();
+        services.TryAddSingleton<GatewayTokenService>();
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
         services.TryAddSingleton<IdempotencyService>();

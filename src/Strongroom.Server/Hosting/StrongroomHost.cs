@@ -83,6 +83,7 @@ internal static class StrongroomHost
         app.MapGuardianPciTokens();
         app.MapAdmin();
         app.MapWhiteBitSubAccounts();
+        app.MapWhiteBitJwt();
         return app;
     }
 

@@ -30,6 +30,7 @@ internal static class SubAccountEndpoints
         [EditKeyPath] = "Edit Sub-Account API Key",
         [DeleteKeyPath] = "Delete Sub-Account API Key",
         [ResetKeyPath] = "Reset Sub-Account API Key",
+        [JwtEndpoints.Path] = "Issue JWT token",
     };
 
     private const string InvalidSubAccount = "The selected sub account id is invalid.";

@@ -38,4 +38,5 @@ internal sealed record WhiteBitEmpty;
 [JsonSerializable(typeof(WhiteBitSubAccount))]
 [JsonSerializable(typeof(WhiteBitSubAccountList))]
 [JsonSerializable(typeof(WhiteBitEmpty))]
+[JsonSerializable(typeof(WhiteBitJwtResponse))]
 internal sealed partial class WhiteBitJson : JsonSerializerContext;
