@@ -94,26 +94,16 @@ internal static class AdminEndpoints
 
     private static async Task<JsonResponse> CreateApiKeyAsync(HttpContext http, ApiKeyService apiKeys, TenantService tenants)
     {
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
         var reader = new GuardianRequestReader([]);
-        using JsonDocument? document = reader.ParseObject(body);
+        (JsonDocument? document, JsonResponse? failure) = await ReadObjectAsync(http, reader);
         if (document is null)
         {
-            return GuardianResponses.Validation(reader.Errors);
+            return failure!;
         }
 
+        using JsonDocument disposeDocument = document;
         JsonElement root = document.RootElement;
-        string? tenantText = reader.String(root, "tenant_id", "$.tenant_id", required: true);
-        Guid tenantId = Guid.Empty;
-        if (tenantText is not null && !Guid.TryParse(tenantText, out tenantId))
-        {
-            reader.Errors.Add(new("$.tenant_id", "Must be a tenant id (UUID)."));
-        }
+        Guid tenantId = ReadTenantId(root, reader);
 
         string? name = reader.String(root, "name", "$.name", required: false);
         if (name is { Length: > ApiKeyService.MaxNameLength })
@@ -144,26 +134,16 @@ internal static class AdminEndpoints
 
     private static async Task<JsonResponse> CreateSigningKeyAsync(HttpContext http, SigningKeyService signingKeys, TenantService tenants)
     {
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
         var reader = new GuardianRequestReader([]);
-        using JsonDocument? document = reader.ParseObject(body);
+        (JsonDocument? document, JsonResponse? failure) = await ReadObjectAsync(http, reader);
         if (document is null)
         {
-            return GuardianResponses.Validation(reader.Errors);
+            return failure!;
         }
 
+        using JsonDocument disposeDocument = document;
         JsonElement root = document.RootElement;
-        string? tenantText = reader.String(root, "tenant_id", "$.tenant_id", required: true);
-        Guid tenantId = Guid.Empty;
-        if (tenantText is not null && !Guid.TryParse(tenantText, out tenantId))
-        {
-            reader.Errors.Add(new("$.tenant_id", "Must be a tenant id (UUID)."));
-        }
+        Guid tenantId = ReadTenantId(root, reader);
 
         int? type = reader.Integer(root, "type", "$.type", required: true);
         if (type is not null && !SigningKeyService.IsValidType(type.Value))
@@ -214,6 +194,32 @@ internal static class AdminEndpoints
         Guid.TryParse(tenantId, out Guid id) && await apiKeys.RevokeAsync(id, keyId, http.RequestAborted)
             ? JsonResponse.NoContent()
             : GuardianResponses.NotFound();
+
+    /// <summary>Reads the body as a JSON object, or says why not (413, or 422 with path <c>$</c>).</summary>
+    private static async Task<(JsonDocument? Document, JsonResponse? Failure)> ReadObjectAsync(HttpContext http, GuardianRequestReader reader)
+    {
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return (null, GuardianResponses.PayloadTooLarge());
+        }
+
+        JsonDocument? document = reader.ParseObject(body);
+        return document is null ? (null, GuardianResponses.Validation(reader.Errors)) : (document, null);
+    }
+
+    /// <summary>The required <c>tenant_id</c> (Guid.Empty plus a validation error when missing or malformed).</summary>
+    private static Guid ReadTenantId(JsonElement root, GuardianRequestReader reader)
+    {
+        string? text = reader.String(root, "tenant_id", "$.tenant_id", required: true);
+        Guid tenantId = Guid.Empty;
+        if (text is not null && !Guid.TryParse(text, out tenantId))
+        {
+            reader.Errors.Add(new("$.tenant_id", "Must be a tenant id (UUID)."));
+        }
+
+        return tenantId;
+    }
 
     private static VaultRights ReadScopes(JsonElement root, GuardianRequestReader reader)
     {
