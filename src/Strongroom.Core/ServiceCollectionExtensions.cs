@@ -31,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<GatewayTokenService>();
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
+        services.TryAddSingleton<CardTokenService>();
         services.TryAddSingleton<IdempotencyService>();
         services.TryAddSingleton<VaultSweeper>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<VaultSweeper>());

@@ -70,6 +70,18 @@ public sealed partial class CardDataLeakTests
                 responses.AppendLine(await read.Content.ReadAsStringAsync());
             }
 
+            // The fiat gateway path stores card numbers too.
+            (_, WhiteBitSigner signer) = await WhiteBitSigner.CreateAccountAsync(app);
+            using HttpResponseMessage jwt = await signer.PostAsync("/api/v4/jwt");
+            using HttpClient gateway = app.CreateClient();
+            gateway.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", (await jwt.Content.ReadFromJsonAsync()).GetProperty("data").GetProperty("token").GetString());
+            foreach (string pan in TestCards.All)
+            {
+                using HttpResponseMessage cardToken = await gateway.PostAsJsonAsync("/api/card-token", new { cardNumber = pan });
+                Assert.Equal(System.Net.HttpStatusCode.Created, cardToken.StatusCode);
+                responses.AppendLine(await cardToken.Content.ReadAsStringAsync());
+            }
+
             using HttpResponseMessage list = await tenant.Client.GetAsync("/api/pci/tokens");
             responses.AppendLine(await list.Content.ReadAsStringAsync());
             using HttpResponseMessage deleted = await tenant.Client.DeleteAsync($"/api/pci/tokens/{ids[0]}");

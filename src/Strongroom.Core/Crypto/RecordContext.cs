@@ -7,6 +7,7 @@ public enum RecordKind : byte
     IdempotentResponse = 2,
     EphemeralCvc = 3,
     SigningKeySecret = 4,
+    CardToken = 5,
     TenantKey = 16,
 }
 

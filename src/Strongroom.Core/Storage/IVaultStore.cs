@@ -96,6 +96,12 @@ public interface IVaultStore
     /// <summary>Erases up to <paramref name="batchSize"/> expired tokens; returns their ids.</summary>
     Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
 
+    // Fiat-gateway card tokens.
+
+    Task InsertCardTokenAsync(CardTokenRecord token, CancellationToken cancellationToken);
+
+    Task<CardTokenRecord?> GetCardTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken);
+
     // Sessions.
 
     Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken);

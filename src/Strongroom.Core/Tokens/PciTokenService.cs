@@ -26,7 +26,8 @@ public sealed partial class PciTokenService(
     public const int MaxPageSize = 100;
 
     private const byte BlobVersion = 1;
-    private const string FingerprintDomain = "pan-fingerprint/v1";
+    /// <summary>Domain of PAN fingerprints; shared by every token kind so one card has one fingerprint per tenant.</summary>
+    internal const string FingerprintDomain = "pan-fingerprint/v1";
 
     public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken)
     {

@@ -84,6 +84,7 @@ internal static class StrongroomHost
         app.MapAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();
+        app.MapWhiteBitCardTokens();
         return app;
     }
 

@@ -39,4 +39,6 @@ internal sealed record WhiteBitEmpty;
 [JsonSerializable(typeof(WhiteBitSubAccountList))]
 [JsonSerializable(typeof(WhiteBitEmpty))]
 [JsonSerializable(typeof(WhiteBitJwtResponse))]
+[JsonSerializable(typeof(CardTokenResponse))]
+[JsonSerializable(typeof(ThrottledResponse))]
 internal sealed partial class WhiteBitJson : JsonSerializerContext;

@@ -1004,4 +1004,24 @@ public abstract class VaultStoreContract
         Assert.Equal(200, reread.LastNonce);
         Assert.Equal(T0.AddSeconds(8), reread.LastActivity);
     }
+
+    [SkippableFact]
+    public async Task CardTokens_RoundTripAndAreScopedToTheirTenant()
+    {
+        Tenant tenant = await NewTenantAsync();
+        Tenant other = await NewTenantAsync();
+        var token = new CardTokenRecord(Guid.NewGuid(), tenant.Id, CardScheme.Mastercard, "555555", "4444", 16,
+            RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(Envelope.SealedSize(20)), T0);
+
+        await Store.InsertCardTokenAsync(token, None);
+        CardTokenRecord? read = await Store.GetCardTokenAsync(tenant.Id, token.Id, None);
+        CardTokenRecord? foreign = await Store.GetCardTokenAsync(other.Id, token.Id, None);
+
+        Assert.NotNull(read);
+        Assert.Equal(token.Ciphertext, read.Ciphertext);
+        Assert.Equal(token.Fingerprint, read.Fingerprint);
+        Assert.Equal("555555******4444", read.MaskedCardNumber);
+        Assert.Equal(T0, read.CreatedAt);
+        Assert.Null(foreign);
+    }
 }
