@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Strongroom.Server.Tests;
 
 /// <summary>
 /// The vault on its embedded default (SQLite in a fresh temp directory, a generated key file), with
 /// a manual clock and every log message captured so tests can scan them for card data.
+/// <see cref="OnPostgresAsync"/> runs the same application on a fresh PostgreSQL database instead.
 /// </summary>
 public sealed class StrongroomApplication : WebApplicationFactory<Program>
 {
@@ -22,17 +25,39 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
     {
     }
 
-    private StrongroomApplication(string dataDirectory)
+    private StrongroomApplication(string dataDirectory, PostgresTestDatabase? postgres = null)
     {
         DataDirectory = dataDirectory;
+        Postgres = postgres;
     }
 
     /// <summary>An application over an existing data directory (e.g. one the CLI prepared).</summary>
     public static StrongroomApplication Over(string dataDirectory) => new(dataDirectory);
 
+    /// <summary>
+    /// An application on <c>Strongroom:Storage:Provider=postgres</c> over a fresh database
+    /// (<c>sr_srv_&lt;random hex&gt;</c>) created on <paramref name="serverConnectionString"/> (by default
+    /// <c>STRONGROOM_TEST_POSTGRES</c>) and dropped when the application is disposed. The key file still
+    /// lives in a fresh temp <see cref="DataDirectory"/>.
+    /// </summary>
+    public static async Task<StrongroomApplication> OnPostgresAsync(string? serverConnectionString = null)
+    {
+        string server = serverConnectionString ?? PostgresTestEnvironment.ConnectionString
+            ?? throw new InvalidOperationException(PostgresTestEnvironment.ConnectionStringVariable + " is not set.");
+        PostgresTestDatabase database = await PostgresTestDatabase.CreateAsync(server);
+        return new StrongroomApplication(Directory.CreateTempSubdirectory("strongroom-test-").FullName, database);
+    }
+
     public string DataDirectory { get; }
 
+    /// <summary>The SQLite file (meaningful only when <see cref="StorageProvider"/> is <c>sqlite</c>).</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "strongroom.db");
+
+    /// <summary>The PostgreSQL database this application runs on, or null on SQLite.</summary>
+    public PostgresTestDatabase? Postgres { get; }
+
+    /// <summary>The configured <c>Strongroom:Storage:Provider</c>.</summary>
+    public string StorageProvider => Postgres is null ? "sqlite" : "postgres";
 
     public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
@@ -41,8 +66,13 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("Strongroom:Storage:Provider", "sqlite");
+        builder.UseSetting("Strongroom:Storage:Provider", StorageProvider);
         builder.UseSetting("Strongroom:Storage:DataDirectory", DataDirectory);
+        if (Postgres is not null)
+        {
+            builder.UseSetting("Strongroom:Storage:ConnectionString", Postgres.ConnectionString);
+        }
+
         builder.UseSetting("Strongroom:Admin:Token", AdminToken);
         builder.UseSetting("Strongroom:Vault:SweepInterval", "1.00:00:00");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
@@ -99,7 +129,15 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Postgres is null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            }
+            else
+            {
+                Postgres.Drop();
+            }
+
             try
             {
                 Directory.Delete(DataDirectory, recursive: true);
@@ -113,6 +151,112 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 }
 
 public sealed record TestTenant(Guid Id, string ApiKey, HttpClient Client);
+
+/// <summary>
+/// A PostgreSQL database created for one application (<c>sr_srv_&lt;random hex&gt;</c>) and dropped with it,
+/// with raw SQL access for assertions the HTTP API cannot express (row counts, table dumps).
+/// </summary>
+public sealed class PostgresTestDatabase
+{
+    private readonly string _serverConnectionString;
+    private int _dropped;
+
+    private PostgresTestDatabase(string serverConnectionString, string name)
+    {
+        _serverConnectionString = serverConnectionString;
+        Name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The Npgsql connection string the application is configured with.</summary>
+    public string ConnectionString { get; }
+
+    public static async Task<PostgresTestDatabase> CreateAsync(string serverConnectionString)
+    {
+        string name = "sr_srv_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        await using var connection = new NpgsqlConnection(serverConnectionString);
+        await connection.OpenAsync();
+        await using NpgsqlCommand command = connection.CreateCommand();
+#pragma warning disable CA2100 // The name is generated above from hex digits only.
+        command.CommandText = $"CREATE DATABASE {name}";
+#pragma warning restore CA2100
+        await command.ExecuteNonQueryAsync();
+        return new PostgresTestDatabase(serverConnectionString, name);
+    }
+
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using NpgsqlCommand command = connection.CreateCommand();
+#pragma warning disable CA2100 // Test-only SQL written by the tests themselves.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>Quoted names of every user table.</summary>
+    public async Task<IReadOnlyList<string>> ListTablesAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return await ReadStringsAsync(connection,
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables " +
+            "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1");
+    }
+
+    /// <summary>Every row of every user table as PostgreSQL renders it (<c>SELECT t::text FROM table t</c>; bytea as <c>\x…</c> hex), prefixed with the table name.</summary>
+    public async Task<IReadOnlyList<string>> DumpRowsAsTextAsync()
+    {
+        var rows = new List<string>();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        foreach (string table in await ListTablesAsync())
+        {
+            foreach (string row in await ReadStringsAsync(connection, $"SELECT t::text FROM {table} t"))
+            {
+                rows.Add(table + ": " + row);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Drops the database, closing any connection the application left open; idempotent.</summary>
+    public void Drop()
+    {
+        if (Interlocked.Exchange(ref _dropped, 1) != 0)
+        {
+            return;
+        }
+
+        using var connection = new NpgsqlConnection(_serverConnectionString);
+        connection.Open();
+        using NpgsqlCommand command = connection.CreateCommand();
+#pragma warning disable CA2100 // The name is generated from hex digits only.
+        command.CommandText = $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)";
+#pragma warning restore CA2100
+        command.ExecuteNonQuery();
+    }
+
+    private static async Task<IReadOnlyList<string>> ReadStringsAsync(NpgsqlConnection connection, string sql)
+    {
+        await using NpgsqlCommand command = connection.CreateCommand();
+#pragma warning disable CA2100 // Catalog queries and table names read from the catalog, quoted.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+}
 
 /// <summary>A clock the tests move by hand.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
