@@ -120,10 +120,10 @@ public sealed partial class LocalFileKeyProvider : IKeyProvider
         return file;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Generated a new development key file at {Path}. Back it up: without it the vault's data cannot be decrypted.")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Generated a new development key file at {Path}. Back it up: without it the vault's data cannot be decrypted.")]
     private static partial void LogCreated(ILogger logger, string path);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded key file {Path}: current KEK version {Version}, {Count} version(s)")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Loaded key file {Path}: current KEK version {Version}, {Count} version(s)")]
     private static partial void LogLoaded(ILogger logger, string path, int version, int count);
 }
 

@@ -222,12 +222,12 @@ public sealed partial class PciTokenService(
     /// <summary>Decodes the PAN from a card blob. Only deliberate data-out paths use this.</summary>
     internal static Pan DecodePan(ReadOnlySpan<byte> blob) => Pan.FromTrusted(Encoding.ASCII.GetString(blob.Slice(2, blob[1])));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created PCI token {TokenId} for tenant {TenantId} ({Scheme}, security code kept: {HasSecurityCode})")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Created PCI token {TokenId} for tenant {TenantId} ({Scheme}, security code kept: {HasSecurityCode})")]
     private static partial void LogCreated(ILogger logger, Guid tokenId, Guid tenantId, CardScheme scheme, bool hasSecurityCode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created {Kind} session {SessionId} for tenant {TenantId}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Created {Kind} session {SessionId} for tenant {TenantId}")]
     private static partial void LogSessionCreated(ILogger logger, Guid sessionId, Guid tenantId, SessionKind kind);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted PCI token {TokenId} of tenant {TenantId}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Deleted PCI token {TokenId} of tenant {TenantId}")]
     private static partial void LogDeleted(ILogger logger, Guid tokenId, Guid tenantId);
 }
