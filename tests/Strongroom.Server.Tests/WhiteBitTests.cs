@@ -370,6 +370,16 @@ public sealed class WhiteBitTests(StrongroomApplication app) : IClassFixture<Str
         Assert.True(database.AsSpan().IndexOf(Encoding.ASCII.GetBytes(signer.ApiSecret)) < 0, "the account key's secret must only be stored sealed");
     }
 
+    [Fact]
+    public async Task UnknownV4Route_Returns404InWhiteBitShape()
+    {
+        using HttpClient client = app.CreateClient();
+
+        using HttpResponseMessage response = await client.PostAsync("/api/v4/main-account/withdraw", new StringContent("{}"));
+
+        await AssertErrorAsync(response, HttpStatusCode.NotFound, "Not found.");
+    }
+
     private static async Task<string> CreateSubAccountAsync(WhiteBitSigner signer)
     {
         using HttpResponseMessage response = await signer.PostAsync(CreateSub, new { alias = "sub" });

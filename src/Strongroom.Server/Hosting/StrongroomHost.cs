@@ -88,13 +88,20 @@ internal static class StrongroomHost
         return app;
     }
 
-    /// <summary>Unhandled exceptions become Guardian's error shape without details (those go to the redacted log).</summary>
+    /// <summary>Unhandled exceptions become the dialect's error shape without details (those go to the redacted log).</summary>
     private static async Task WriteInternalErrorAsync(HttpContext context)
     {
-        await GuardianResponses.InternalError().ExecuteAsync(context);
+        JsonResponse response = IsWhiteBitPath(context.Request.Path)
+            ? WhiteBitResponses.Error(500, 500, "Internal error.")
+            : GuardianResponses.InternalError();
+        await response.ExecuteAsync(context);
     }
 
-    /// <summary>Framework-produced empty responses (unknown route, wrong method) get the Guardian shape too.</summary>
+    /// <summary>The WhiteBIT dialect's paths (v4 private API and the fiat gateway); everything else under /api is Guardian's.</summary>
+    private static bool IsWhiteBitPath(PathString path) =>
+        path.StartsWithSegments("/api/v4", StringComparison.Ordinal) || path.StartsWithSegments(CardTokenEndpoints.Path, StringComparison.Ordinal);
+
+    /// <summary>Framework-produced empty responses (unknown route, wrong method) get the dialect's error shape too.</summary>
     private static async Task WriteBareStatusAsync(StatusCodeContext context)
     {
         HttpContext http = context.HttpContext;
@@ -120,7 +127,10 @@ internal static class StrongroomHost
             415 => "Content-Type must be application/json",
             _ => "Error",
         };
-        await GuardianResponses.Error(status, classifier, message).ExecuteAsync(http);
+        JsonResponse response = IsWhiteBitPath(http.Request.Path)
+            ? WhiteBitResponses.Error(status, status, message + ".")
+            : GuardianResponses.Error(status, classifier, message);
+        await response.ExecuteAsync(http);
     }
 
     /// <summary>Puts the development key file next to the data unless a path is configured.</summary>
