@@ -38,7 +38,7 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
             throw new TenantNotFoundException(tenantId);
         }
 
-        DateTimeOffset now = TenantService.TruncateToMilliseconds(time.GetUtcNow());
+        DateTimeOffset now = time.GetUtcNowMilliseconds();
         string id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         string secret = SecretHasher.NewSecret();
         var record = new ApiKeyRecord(

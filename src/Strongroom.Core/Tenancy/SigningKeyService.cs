@@ -77,7 +77,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             [],
             LastNonce: 0,
             LastActivity: null,
-            TenantService.TruncateToMilliseconds(time.GetUtcNow()));
+            time.GetUtcNowMilliseconds());
         await store.CreateSigningKeyAsync(record, cancellationToken);
         LogCreated(logger, id, tenantId, type);
         return new IssuedSigningKey(record, secret);

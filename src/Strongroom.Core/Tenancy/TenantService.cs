@@ -21,7 +21,7 @@ public sealed partial class TenantService(IVaultStore store, TenantKeyring keyri
             throw new TenantNotFoundException(parent);
         }
 
-        var tenant = new Tenant(Guid.CreateVersion7(), name.Trim(), TruncateToMilliseconds(time.GetUtcNow()), parentId);
+        var tenant = new Tenant(Guid.CreateVersion7(), name.Trim(), time.GetUtcNowMilliseconds(), parentId);
         IReadOnlyList<TenantKeyRecord> keys = await keyring.CreateInitialKeysAsync(tenant.Id, cancellationToken);
         await store.CreateTenantAsync(tenant, keys, cancellationToken);
         LogCreated(logger, tenant.Id, keys[0].Provider, keys[0].KekVersion);
@@ -37,9 +37,6 @@ public sealed partial class TenantService(IVaultStore store, TenantKeyring keyri
     /// <summary>The sub-account if it belongs to <paramref name="accountId"/>; null otherwise (isolation: not found, not forbidden).</summary>
     public async Task<Tenant?> GetSubAccountAsync(Guid accountId, Guid subAccountId, CancellationToken cancellationToken) =>
         await store.GetTenantAsync(subAccountId, cancellationToken) is { } tenant && tenant.ParentId == accountId ? tenant : null;
-
-    internal static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created tenant {TenantId}; keys wrapped by {Provider} KEK v{KekVersion}")]
     private static partial void LogCreated(ILogger logger, Guid tenantId, string provider, int kekVersion);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
@@ -12,29 +11,13 @@ public sealed partial class CardTokenService(IVaultStore store, TenantKeyring ke
     public async Task<CardTokenRecord> CreateAsync(Guid tenantId, Pan pan, CancellationToken cancellationToken)
     {
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        DateTimeOffset now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        DateTimeOffset now = time.GetUtcNowMilliseconds();
         Guid id = Guid.CreateVersion7(now);
-        byte[] blob = PciTokenService.EncodeCardBlob(new ValidCard(pan, default, null, null));
-        try
-        {
-            var record = new CardTokenRecord(
-                id,
-                tenantId,
-                pan.Scheme,
-                pan.First6,
-                pan.LastFour,
-                pan.Length,
-                keys.KeyedDigest(PciTokenService.FingerprintDomain, blob.AsSpan(2, pan.Length)),
-                keys.Seal(RecordKind.CardToken, id, blob),
-                now);
-            await store.InsertCardTokenAsync(record, cancellationToken);
-            LogCreated(logger, id, tenantId, pan.Scheme);
-            return record;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(blob);
-        }
+        (byte[] ciphertext, byte[] fingerprint) = PciTokenService.SealCard(keys, RecordKind.CardToken, id, new ValidCard(pan, default, null, null));
+        var record = new CardTokenRecord(id, tenantId, pan.Scheme, pan.First6, pan.LastFour, pan.Length, fingerprint, ciphertext, now);
+        await store.InsertCardTokenAsync(record, cancellationToken);
+        LogCreated(logger, id, tenantId, pan.Scheme);
+        return record;
     }
 
     public Task<CardTokenRecord?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) => store.GetCardTokenAsync(tenantId, tokenId, cancellationToken);

@@ -26,27 +26,16 @@ public sealed partial class PciTokenService(
     public const int MaxPageSize = 100;
 
     private const byte BlobVersion = 1;
-    /// <summary>Domain of PAN fingerprints; shared by every token kind so one card has one fingerprint per tenant.</summary>
-    internal const string FingerprintDomain = "pan-fingerprint/v1";
+
+    /// <summary>Domain of PAN fingerprints; every token kind seals through <see cref="SealCard"/>, so one card has one fingerprint per tenant.</summary>
+    private const string FingerprintDomain = "pan-fingerprint/v1";
 
     public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken)
     {
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        DateTimeOffset now = NowMilliseconds();
+        DateTimeOffset now = time.GetUtcNowMilliseconds();
         Guid id = Guid.CreateVersion7(now);
-
-        byte[] plaintext = EncodeCardBlob(card);
-        byte[] ciphertext;
-        byte[] fingerprint;
-        try
-        {
-            ciphertext = keys.Seal(RecordKind.PciToken, id, plaintext);
-            fingerprint = keys.KeyedDigest(FingerprintDomain, plaintext.AsSpan(2, card.Pan.Length));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-        }
+        (byte[] ciphertext, byte[] fingerprint) = SealCard(keys, RecordKind.PciToken, id, card);
 
         var record = new PciTokenRecord(
             id,
@@ -74,22 +63,8 @@ public sealed partial class PciTokenService(
     }
 
     /// <summary>Starts a session through which the cardholder will enter the card (completed by the hosted form).</summary>
-    public async Task<SessionRecord> CreateSessionAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken)
-    {
-        DateTimeOffset now = NowMilliseconds();
-        var session = new SessionRecord(
-            Guid.NewGuid(),
-            tenantId,
-            SessionKind.PciToken,
-            SessionStatus.Created,
-            null,
-            System.Text.Json.JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions),
-            now,
-            now + options.Value.SessionTtl);
-        await store.InsertSessionAsync(session, cancellationToken);
-        LogSessionCreated(logger, session.Id, tenantId, session.Kind);
-        return session;
-    }
+    public Task<SessionRecord> CreateSessionAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
+        InsertSessionAsync(tenantId, SessionKind.PciToken, null, System.Text.Json.JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), cancellationToken);
 
     public async Task<PciToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
     {
@@ -138,11 +113,7 @@ public sealed partial class PciTokenService(
             return null;
         }
 
-        DateTimeOffset now = NowMilliseconds();
-        var session = new SessionRecord(Guid.NewGuid(), tenantId, SessionKind.SecurityCode, SessionStatus.Created, tokenId, null, now, now + options.Value.SessionTtl);
-        await store.InsertSessionAsync(session, cancellationToken);
-        LogSessionCreated(logger, session.Id, tenantId, session.Kind);
-        return session;
+        return await InsertSessionAsync(tenantId, SessionKind.SecurityCode, tokenId, null, cancellationToken);
     }
 
     /// <summary>Forgets the token's security code. False when the token does not exist.</summary>
@@ -188,7 +159,31 @@ public sealed partial class PciTokenService(
         return tokenExpiresAt is { } expiresAt && expiresAt - now < ttl ? expiresAt - now : ttl;
     }
 
-    private DateTimeOffset NowMilliseconds() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+    private async Task<SessionRecord> InsertSessionAsync(Guid tenantId, SessionKind kind, Guid? tokenId, string? optionsJson, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNowMilliseconds();
+        var session = new SessionRecord(Guid.NewGuid(), tenantId, kind, SessionStatus.Created, tokenId, optionsJson, now, now + options.Value.SessionTtl);
+        await store.InsertSessionAsync(session, cancellationToken);
+        LogSessionCreated(logger, session.Id, tenantId, session.Kind);
+        return session;
+    }
+
+    /// <summary>
+    /// Seals a card for a record of <paramref name="kind"/> and computes its PAN fingerprint, from one
+    /// encoding of the card that is zeroed afterwards. Every token kind that stores a PAN goes through here.
+    /// </summary>
+    internal static (byte[] Ciphertext, byte[] Fingerprint) SealCard(TenantKeySet keys, RecordKind kind, Guid recordId, ValidCard card)
+    {
+        byte[] plaintext = EncodeCardBlob(card);
+        try
+        {
+            return (keys.Seal(kind, recordId, plaintext), keys.KeyedDigest(FingerprintDomain, plaintext.AsSpan(2, card.Pan.Length)));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
 
     /// <summary>
     /// The sealed plaintext of a token: <c>[version][pan length][pan ascii][name length u16 BE][name utf-8]</c>.
