@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tokens;
+using Strongroom.Server.Http;
 
 namespace Strongroom.Server.Guardian;
 
@@ -37,69 +38,15 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
         return document;
     }
 
-    public JsonElement? Object(JsonElement parent, string name, string path, bool required)
-    {
-        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                Errors.Add(new(path, "This field is required."));
-            }
+    public JsonElement? Object(JsonElement parent, string name, string path, bool required) =>
+        Accept(JsonFields.Object(parent, name, out JsonElement value), path, required, "Must be an object.") ? value : null;
 
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            Errors.Add(new(path, "Must be an object."));
-            return null;
-        }
-
-        return value;
-    }
-
-    public string? String(JsonElement parent, string name, string path, bool required)
-    {
-        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                Errors.Add(new(path, "This field is required."));
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            Errors.Add(new(path, "Must be a string."));
-            return null;
-        }
-
-        return value.GetString();
-    }
+    public string? String(JsonElement parent, string name, string path, bool required) =>
+        Accept(JsonFields.String(parent, name, out string? value), path, required, "Must be a string.") ? value : null;
 
     /// <summary>An integer field; a JSON number with a fraction or out of 32-bit range is an error.</summary>
-    public int? Integer(JsonElement parent, string name, string path, bool required)
-    {
-        if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                Errors.Add(new(path, "This field is required."));
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
-        {
-            Errors.Add(new(path, "Must be an integer."));
-            return null;
-        }
-
-        return number;
-    }
+    public int? Integer(JsonElement parent, string name, string path, bool required) =>
+        Accept(JsonFields.Int32(parent, name, out int value), path, required, "Must be an integer.") ? value : null;
 
     /// <summary>The optional <c>expires_in</c> (1..2,592,000 seconds).</summary>
     public int? ExpiresIn(JsonElement root)
@@ -178,6 +125,21 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
         CardField.CardholderName => "$.source.cardholder_name",
         _ => "$.source",
     };
+
+    /// <summary>True when the field is present and typed right; otherwise records the Guardian error, if any.</summary>
+    private bool Accept(JsonFieldState state, string path, bool required, string wrongTypeMessage)
+    {
+        if (state == JsonFieldState.WrongType)
+        {
+            Errors.Add(new(path, wrongTypeMessage));
+        }
+        else if (state == JsonFieldState.Absent && required)
+        {
+            Errors.Add(new(path, "This field is required."));
+        }
+
+        return state == JsonFieldState.Present;
+    }
 
     /// <summary>Dot notation for plain keys, bracket notation for anything else (JSONPath).</summary>
     private static string MetadataPath(string key) =>

@@ -56,10 +56,9 @@ internal static class CardTokenEndpoints
         try
         {
             using JsonDocument document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("cardNumber", out JsonElement value))
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                present = value.ValueKind != JsonValueKind.Null;
-                cardNumber = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+                present = JsonFields.String(document.RootElement, "cardNumber", out cardNumber) != JsonFieldState.Absent;
             }
         }
         catch (JsonException)

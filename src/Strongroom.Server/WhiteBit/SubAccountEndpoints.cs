@@ -232,62 +232,28 @@ internal static class SubAccountEndpoints
         return id;
     }
 
-    private static string? ReadString(JsonElement body, string field, WhiteBitErrors errors, bool required)
+    private static string? ReadString(JsonElement body, string field, WhiteBitErrors errors, bool required) =>
+        Accept(JsonFields.String(body, field, out string? value), field, errors, required, $"The {field} must be a string.") ? value : null;
+
+    private static int? ReadInteger(JsonElement body, string field, WhiteBitErrors errors, bool required) =>
+        Accept(JsonFields.Int32(body, field, out int value), field, errors, required, $"The {field} must be an integer.") ? value : null;
+
+    private static bool? ReadBoolean(JsonElement body, string field, WhiteBitErrors errors) =>
+        Accept(JsonFields.Boolean(body, field, out bool value), field, errors, required: false, $"The {field} field must be true or false.") ? value : null;
+
+    /// <summary>True when the field is present and typed right; otherwise records the WhiteBIT error, if any.</summary>
+    private static bool Accept(JsonFieldState state, string field, WhiteBitErrors errors, bool required, string wrongTypeMessage)
     {
-        if (!body.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        if (state == JsonFieldState.WrongType)
         {
-            if (required)
-            {
-                errors.Add(field, $"The {field} field is required.");
-            }
-
-            return null;
+            errors.Add(field, wrongTypeMessage);
+        }
+        else if (state == JsonFieldState.Absent && required)
+        {
+            errors.Add(field, $"The {field} field is required.");
         }
 
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(field, $"The {field} must be a string.");
-            return null;
-        }
-
-        return value.GetString();
-    }
-
-    private static int? ReadInteger(JsonElement body, string field, WhiteBitErrors errors, bool required)
-    {
-        if (!body.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                errors.Add(field, $"The {field} field is required.");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
-        {
-            errors.Add(field, $"The {field} must be an integer.");
-            return null;
-        }
-
-        return number;
-    }
-
-    private static bool? ReadBoolean(JsonElement body, string field, WhiteBitErrors errors)
-    {
-        if (!body.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            errors.Add(field, $"The {field} field must be true or false.");
-            return null;
-        }
-
-        return value.GetBoolean();
+        return state == JsonFieldState.Present;
     }
 
     private static (int Limit, int Offset) ReadPaging(JsonElement body, WhiteBitErrors errors)
