@@ -8,4 +8,5 @@ namespace Strongroom.Core;
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(TokenOptions))]
 [JsonSerializable(typeof(List<Strongroom.Core.Tenancy.AccessEndpoint>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class CoreJson : JsonSerializerContext;

@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
         services.TryAddSingleton<CardTokenService>();
+        services.TryAddSingleton<Sessions.SessionService>();
         services.TryAddSingleton<IdempotencyService>();
         services.TryAddSingleton<VaultSweeper>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<VaultSweeper>());

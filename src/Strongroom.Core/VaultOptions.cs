@@ -15,6 +15,14 @@ public sealed class VaultOptions
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Failed completion attempts (invalid card data) after which a session locks; guards the hosted form against card testing.</summary>
+    [Range(1, 100)]
+    public int SessionMaxFailedAttempts { get; set; } = 5;
+
+    /// <summary>How long a finished or expired session stays readable (its status and resulting token) before the sweeper erases it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan SessionRetention { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>How long an idempotency key remembers its first response.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan IdempotencyKeyTtl { get; set; } = TimeSpan.FromHours(24);

@@ -123,6 +123,16 @@ public sealed class PostgresVaultStore(NpgsqlDataSource dataSource) : SqlVaultSt
         CREATE INDEX card_tokens_tenant_id ON card_tokens (tenant_id, id);
         CREATE INDEX card_tokens_fingerprint ON card_tokens (tenant_id, fingerprint);
         """,
+        """
+        ALTER TABLE sessions ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN completed_at bigint NULL;
+        CREATE TABLE tenant_settings (
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            name text NOT NULL,
+            value text NOT NULL,
+            PRIMARY KEY (tenant_id, name)
+        );
+        """,
     ];
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

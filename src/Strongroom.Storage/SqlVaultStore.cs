@@ -212,13 +212,16 @@ public abstract class SqlVaultStore : IVaultStore
     public async Task InsertPciTokenAsync(PciTokenRecord token, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null,
+        await InsertPciTokenAsync(connection, null, token, cancellationToken);
+    }
+
+    private Task<int> InsertPciTokenAsync(DbConnection connection, DbTransaction? transaction, PciTokenRecord token, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
             $"INSERT INTO pci_tokens ({TokenColumns}) VALUES (@id, @t, @scheme, @first6, @last4, @len, @month, @year, @fp, @ct, @meta, @created, @expires)",
             cancellationToken,
             ("id", IdParameter(token.Id)), ("t", IdParameter(token.TenantId)), ("scheme", (int)token.Scheme), ("first6", token.First6), ("last4", token.LastFour),
             ("len", token.PanLength), ("month", token.ExpiryMonth), ("year", token.ExpiryYear), ("fp", token.Fingerprint), ("ct", token.Ciphertext),
             ("meta", token.MetadataJson), ("created", Ms(token.CreatedAt)), ("expires", Ms(token.ExpiresAt)));
-    }
 
     public async Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -274,32 +277,102 @@ public abstract class SqlVaultStore : IVaultStore
 
     // Sessions.
 
+    private const string SessionColumns = "id, tenant_id, kind, status, token_id, options, created_at, expires_at, failed_attempts, completed_at";
+
     public async Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null,
-            "INSERT INTO sessions (id, tenant_id, kind, status, token_id, options, created_at, expires_at) VALUES (@id, @t, @kind, @status, @token, @options, @created, @expires)",
+            $"INSERT INTO sessions ({SessionColumns}) VALUES (@id, @t, @kind, @status, @token, @options, @created, @expires, @failed, @completed)",
             cancellationToken,
             ("id", IdParameter(session.Id)), ("t", IdParameter(session.TenantId)), ("kind", (int)session.Kind), ("status", (int)session.Status),
             ("token", session.TokenId is Guid tokenId ? IdParameter(tokenId) : null), ("options", session.OptionsJson),
-            ("created", Ms(session.CreatedAt)), ("expires", Ms(session.ExpiresAt)));
+            ("created", Ms(session.CreatedAt)), ("expires", Ms(session.ExpiresAt)), ("failed", session.FailedAttempts), ("completed", Ms(session.CompletedAt)));
     }
 
-    public async Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SessionRecord> rows = await QueryAsync(
-            "SELECT id, tenant_id, kind, status, token_id, options, created_at, expires_at FROM sessions WHERE tenant_id = @t AND id = @id AND expires_at > @now",
-            r => new SessionRecord(
-                r.GetGuid(0), r.GetGuid(1), (SessionKind)r.GetInt32(2), (SessionStatus)r.GetInt32(3),
-                r.IsDBNull(4) ? null : r.GetGuid(4), r.IsDBNull(5) ? null : r.GetString(5), FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7))),
-            cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(sessionId)), ("now", Ms(now)));
+        IReadOnlyList<SessionRecord> rows = await QueryAsync($"SELECT {SessionColumns} FROM sessions WHERE tenant_id = @t AND id = @id", ReadSession,
+            cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(sessionId)));
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public async Task<int> PurgeExpiredSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<SessionRecord?> FindSessionAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SessionRecord> rows = await QueryAsync($"SELECT {SessionColumns} FROM sessions WHERE id = @id", ReadSession,
+            cancellationToken, ("id", IdParameter(sessionId)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<int?> RecordFailedSessionAttemptAsync(Guid sessionId, int maxFailedAttempts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // SET expressions see the row's old values, so both columns move together in one statement.
+        IReadOnlyList<int> rows = await QueryAsync(
+            "UPDATE sessions SET failed_attempts = failed_attempts + 1, " +
+            "status = CASE WHEN failed_attempts + 1 >= @max THEN @locked ELSE status END " +
+            "WHERE id = @id AND status = @created AND expires_at > @now RETURNING failed_attempts",
+            r => r.GetInt32(0), cancellationToken,
+            ("id", IdParameter(sessionId)), ("max", maxFailedAttempts), ("locked", (int)SessionStatus.Locked), ("created", (int)SessionStatus.Created), ("now", Ms(now)));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<bool> TryCompleteSessionAsync(Guid sessionId, Guid tokenId, DateTimeOffset now, PciTokenRecord? newToken, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, "DELETE FROM sessions WHERE expires_at <= @now", cancellationToken, ("now", Ms(now)));
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        int completed = await ExecuteAsync(connection, transaction,
+            "UPDATE sessions SET status = @completed, token_id = @token, completed_at = @now WHERE id = @id AND status = @created AND expires_at > @now",
+            cancellationToken,
+            ("id", IdParameter(sessionId)), ("token", IdParameter(tokenId)), ("now", Ms(now)),
+            ("completed", (int)SessionStatus.Completed), ("created", (int)SessionStatus.Created));
+        if (completed != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        if (newToken is not null)
+        {
+            await InsertPciTokenAsync(connection, transaction, newToken, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<int> PurgeSessionsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM sessions WHERE expires_at <= @before", cancellationToken, ("before", Ms(expiredBefore)));
+    }
+
+    private static SessionRecord ReadSession(DbDataReader r) => new(
+        r.GetGuid(0), r.GetGuid(1), (SessionKind)r.GetInt32(2), (SessionStatus)r.GetInt32(3),
+        r.IsDBNull(4) ? null : r.GetGuid(4), r.IsDBNull(5) ? null : r.GetString(5), FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7)),
+        r.GetInt32(8), FromMsOrNull(r, 9));
+
+    // Tenant settings.
+
+    public async Task<string?> GetTenantSettingAsync(Guid tenantId, string name, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> rows = await QueryAsync("SELECT value FROM tenant_settings WHERE tenant_id = @t AND name = @name", r => r.GetString(0),
+            cancellationToken, ("t", IdParameter(tenantId)), ("name", name));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task SetTenantSettingAsync(Guid tenantId, string name, string? value, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        if (value is null)
+        {
+            await ExecuteAsync(connection, null, "DELETE FROM tenant_settings WHERE tenant_id = @t AND name = @name", cancellationToken,
+                ("t", IdParameter(tenantId)), ("name", name));
+            return;
+        }
+
+        await ExecuteAsync(connection, null,
+            "INSERT INTO tenant_settings (tenant_id, name, value) VALUES (@t, @name, @value) ON CONFLICT (tenant_id, name) DO UPDATE SET value = excluded.value",
+            cancellationToken, ("t", IdParameter(tenantId)), ("name", name), ("value", value));
     }
 
     // Idempotency keys.

@@ -129,6 +129,16 @@ public sealed class SqliteVaultStore(string connectionString) : SqlVaultStore
         CREATE INDEX card_tokens_tenant_id ON card_tokens (tenant_id, id);
         CREATE INDEX card_tokens_fingerprint ON card_tokens (tenant_id, fingerprint);
         """,
+        """
+        ALTER TABLE sessions ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN completed_at INTEGER NULL;
+        CREATE TABLE tenant_settings (
+            tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, name)
+        );
+        """,
     ];
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)

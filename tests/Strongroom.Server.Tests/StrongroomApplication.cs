@@ -75,6 +75,9 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 
         builder.UseSetting("Strongroom:Admin:Token", AdminToken);
         builder.UseSetting("Strongroom:Vault:SweepInterval", "1.00:00:00");
+
+        // Every test client shares one (absent) remote IP; tests of the per-IP limit lower it themselves.
+        builder.UseSetting("Strongroom:HostedForm:PermitLimitPerClient", "100000");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }

@@ -8,7 +8,7 @@ namespace Strongroom.Core.Operations;
 
 /// <summary>
 /// Erases what has expired: PCI tokens past <c>expires_at</c> (reads already hide them; this removes
-/// the ciphertext), sessions, idempotency keys and ephemeral security codes.
+/// the ciphertext), sessions once their retention has passed, idempotency keys and ephemeral security codes.
 /// </summary>
 public sealed partial class VaultSweeper(
     IVaultStore store,
@@ -37,7 +37,7 @@ public sealed partial class VaultSweeper(
         }
         while (batch.Count == BatchSize);
 
-        int sessions = await store.PurgeExpiredSessionsAsync(now, cancellationToken);
+        int sessions = await store.PurgeSessionsAsync(now - options.Value.SessionRetention, cancellationToken);
         int idempotencyKeys = await store.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
         int codes = securityCodes.RemoveExpired();
         var result = new SweepResult(tokens, sessions, idempotencyKeys, codes);

@@ -106,9 +106,36 @@ public interface IVaultStore
 
     Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken);
 
-    Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>The tenant's session in whatever state it is (expired ones stay readable until purged), or null.</summary>
+    Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, CancellationToken cancellationToken);
 
-    Task<int> PurgeExpiredSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// The session by id alone. Only the hosted card form uses this: there the unguessable session id is
+    /// the cardholder's capability, and the session itself names its tenant.
+    /// </summary>
+    Task<SessionRecord?> FindSessionAsync(Guid sessionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts a failed completion attempt on an open session, locking it when the count reaches
+    /// <paramref name="maxFailedAttempts"/>; returns the new count, or null if the session was not open.
+    /// </summary>
+    Task<int?> RecordFailedSessionAttemptAsync(Guid sessionId, int maxFailedAttempts, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes an open, unexpired session with <paramref name="tokenId"/>, inserting <paramref name="newToken"/> in the
+    /// same transaction when given. False (and nothing written) when the session was already completed, locked or expired.
+    /// </summary>
+    Task<bool> TryCompleteSessionAsync(Guid sessionId, Guid tokenId, DateTimeOffset now, PciTokenRecord? newToken, CancellationToken cancellationToken);
+
+    /// <summary>Deletes sessions that expired at or before <paramref name="expiredBefore"/>.</summary>
+    Task<int> PurgeSessionsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
+    // Tenant settings (e.g. the hosted form's allowed origins).
+
+    Task<string?> GetTenantSettingAsync(Guid tenantId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Sets (upsert) or, with a null value, removes a tenant setting.</summary>
+    Task SetTenantSettingAsync(Guid tenantId, string name, string? value, CancellationToken cancellationToken);
 
     // Idempotency keys.
 

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;
@@ -30,7 +29,14 @@ public sealed partial class PciTokenService(
     /// <summary>Domain of PAN fingerprints; every token kind seals through <see cref="SealCard"/>, so one card has one fingerprint per tenant.</summary>
     private const string FingerprintDomain = "pan-fingerprint/v1";
 
-    public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken)
+    public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
+        (await CreateAsync(tenantId, card, tokenOptions, completingSessionId: null, cancellationToken))!;
+
+    /// <summary>
+    /// Tokenizes <paramref name="card"/>. With <paramref name="completingSessionId"/>, the token is written in the same
+    /// transaction that completes that session, and null comes back (nothing written) if the session was no longer open.
+    /// </summary>
+    internal async Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Guid? completingSessionId, CancellationToken cancellationToken)
     {
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
@@ -51,7 +57,17 @@ public sealed partial class PciTokenService(
             TokenMetadata.Serialize(tokenOptions.Metadata),
             now,
             tokenOptions.ExpiresInSeconds is int seconds ? now.AddSeconds(seconds) : null);
-        await store.InsertPciTokenAsync(record, cancellationToken);
+        if (completingSessionId is Guid sessionId)
+        {
+            if (!await store.TryCompleteSessionAsync(sessionId, id, now, record, cancellationToken))
+            {
+                return null;
+            }
+        }
+        else
+        {
+            await store.InsertPciTokenAsync(record, cancellationToken);
+        }
 
         if (card.SecurityCode is { } securityCode)
         {
@@ -61,10 +77,6 @@ public sealed partial class PciTokenService(
         LogCreated(logger, id, tenantId, card.Pan.Scheme, card.SecurityCode is not null);
         return new PciToken(id, new MaskedCard(card.CardholderName, card.Expiry.Month, card.Expiry.Year, card.Pan.Masked, card.Pan.Scheme), now, record.ExpiresAt, tokenOptions.Metadata);
     }
-
-    /// <summary>Starts a session through which the cardholder will enter the card (completed by the hosted form).</summary>
-    public Task<SessionRecord> CreateSessionAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
-        InsertSessionAsync(tenantId, SessionKind.PciToken, null, System.Text.Json.JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), cancellationToken);
 
     public async Task<PciToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
     {
@@ -105,16 +117,13 @@ public sealed partial class PciTokenService(
     public async Task<bool?> IsSecurityCodeAvailableAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
         await ExistsAsync(tenantId, tokenId, cancellationToken) ? securityCodes.Contains(tenantId, tokenId) : null;
 
-    /// <summary>A session through which the cardholder re-enters only the security code; null when the token does not exist.</summary>
-    public async Task<SessionRecord?> CreateSecurityCodeSessionAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
-    {
-        if (!await ExistsAsync(tenantId, tokenId, cancellationToken))
-        {
-            return null;
-        }
+    /// <summary>Keeps a newly entered security code for an existing token (security-code session), for as long as the token allows.</summary>
+    internal void KeepSecurityCode(PciTokenRecord token, string securityCode) =>
+        securityCodes.Put(token.TenantId, token.Id, securityCode, EffectiveSecurityCodeTtl(token.ExpiresAt, time.GetUtcNow()));
 
-        return await InsertSessionAsync(tenantId, SessionKind.SecurityCode, tokenId, null, cancellationToken);
-    }
+    /// <summary>The stored token record (masked fields, sealed card), or null if absent or expired.</summary>
+    internal Task<PciTokenRecord?> FindRecordAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
+        store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
 
     /// <summary>Forgets the token's security code. False when the token does not exist.</summary>
     public async Task<bool> DeleteSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
@@ -128,8 +137,8 @@ public sealed partial class PciTokenService(
         return true;
     }
 
-    private async Task<bool> ExistsAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
-        await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken) is not null;
+    internal async Task<bool> ExistsAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
+        await FindRecordAsync(tenantId, tokenId, cancellationToken) is not null;
 
     private async Task<PciToken> ToTokenAsync(PciTokenRecord record, CancellationToken cancellationToken)
     {
@@ -157,15 +166,6 @@ public sealed partial class PciTokenService(
     {
         TimeSpan ttl = options.Value.SecurityCodeTtl;
         return tokenExpiresAt is { } expiresAt && expiresAt - now < ttl ? expiresAt - now : ttl;
-    }
-
-    private async Task<SessionRecord> InsertSessionAsync(Guid tenantId, SessionKind kind, Guid? tokenId, string? optionsJson, CancellationToken cancellationToken)
-    {
-        DateTimeOffset now = time.GetUtcNowMilliseconds();
-        var session = new SessionRecord(Guid.NewGuid(), tenantId, kind, SessionStatus.Created, tokenId, optionsJson, now, now + options.Value.SessionTtl);
-        await store.InsertSessionAsync(session, cancellationToken);
-        LogSessionCreated(logger, session.Id, tenantId, session.Kind);
-        return session;
     }
 
     /// <summary>
@@ -219,9 +219,6 @@ public sealed partial class PciTokenService(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Created PCI token {TokenId} for tenant {TenantId} ({Scheme}, security code kept: {HasSecurityCode})")]
     private static partial void LogCreated(ILogger logger, Guid tokenId, Guid tenantId, CardScheme scheme, bool hasSecurityCode);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Created {Kind} session {SessionId} for tenant {TenantId}")]
-    private static partial void LogSessionCreated(ILogger logger, Guid sessionId, Guid tenantId, SessionKind kind);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Deleted PCI token {TokenId} of tenant {TenantId}")]
     private static partial void LogDeleted(ILogger logger, Guid tokenId, Guid tenantId);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
@@ -22,6 +23,8 @@ internal sealed record ApiKeyResponse(
 
 internal sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyResponse> Data);
 
+internal sealed record HostedFormSettingsResponse(Guid TenantId, IReadOnlyList<string> AllowedOrigins);
+
 internal sealed record SigningKeyResponse(Guid Id, Guid TenantId, int Type, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Title, string ApiKey, string ApiSecret);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
@@ -30,6 +33,7 @@ internal sealed record SigningKeyResponse(Guid Id, Guid TenantId, int Type, [pro
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeyListResponse))]
 [JsonSerializable(typeof(SigningKeyResponse))]
+[JsonSerializable(typeof(HostedFormSettingsResponse))]
 internal sealed partial class AdminJson : JsonSerializerContext;
 
 /// <summary>
@@ -57,6 +61,12 @@ internal static class AdminEndpoints
             .WithDescription("Body: tenant_id, type (1 or 2), optional title. A key of a top-level account can then create sub-accounts and their keys through the signed /api/v4 endpoints.")
             .Produces<SigningKeyResponse>(201);
         group.MapGet("/tenants/{tenantId}/api-keys", ListApiKeysAsync).WithName("admin_api_key_list").WithSummary("List a tenant's API keys (never their secrets)").Produces<ApiKeyListResponse>(200);
+        group.MapGet("/tenants/{tenantId}/hosted-form", GetHostedFormAsync).WithName("admin_hosted_form_get")
+            .WithSummary("The tenant's hosted card form settings").Produces<HostedFormSettingsResponse>(200);
+        group.MapPut("/tenants/{tenantId}/hosted-form", PutHostedFormAsync).WithName("admin_hosted_form_put")
+            .WithSummary("Set the origins allowed to frame the tenant's hosted form, receive its postMessage, be its return_url and call its completion endpoint (CORS)")
+            .WithDescription($"Body: allowed_origins, up to {HostedFormOrigins.MaxOrigins} exact origins (https://host[:port]; http only for loopback). An empty list forbids framing.")
+            .Produces<HostedFormSettingsResponse>(200);
         group.MapDelete("/tenants/{tenantId}/api-keys/{keyId}", RevokeApiKeyAsync).WithName("admin_api_key_revoke").WithSummary("Revoke an API key").Produces(204);
         return group;
     }
@@ -194,6 +204,71 @@ internal static class AdminEndpoints
         Guid.TryParse(tenantId, out Guid id) && await apiKeys.RevokeAsync(id, keyId, http.RequestAborted)
             ? JsonResponse.NoContent()
             : GuardianResponses.NotFound();
+
+    private static async Task<JsonResponse> GetHostedFormAsync(HttpContext http, string tenantId, TenantService tenants, SessionService sessions)
+    {
+        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        IReadOnlyList<string> origins = await sessions.GetAllowedOriginsAsync(id, http.RequestAborted);
+        return GuardianResponses.Json(200, new HostedFormSettingsResponse(id, origins), AdminJson.Default.HostedFormSettingsResponse);
+    }
+
+    private static async Task<JsonResponse> PutHostedFormAsync(HttpContext http, string tenantId, TenantService tenants, SessionService sessions)
+    {
+        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        var reader = new GuardianRequestReader([]);
+        (JsonDocument? document, JsonResponse? failure) = await ReadObjectAsync(http, reader);
+        if (document is null)
+        {
+            return failure!;
+        }
+
+        using JsonDocument disposeDocument = document;
+        var origins = new List<string>();
+        if (!document.RootElement.TryGetProperty("allowed_origins", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+        {
+            reader.Errors.Add(new("$.allowed_origins", "Must be an array of origins."));
+        }
+        else if (list.GetArrayLength() > HostedFormOrigins.MaxOrigins)
+        {
+            reader.Errors.Add(new("$.allowed_origins", $"At most {HostedFormOrigins.MaxOrigins} origins."));
+        }
+        else
+        {
+            int index = 0;
+            foreach (JsonElement item in list.EnumerateArray())
+            {
+                string path = $"$.allowed_origins[{index++}]";
+                if (item.ValueKind != JsonValueKind.String)
+                {
+                    reader.Errors.Add(new(path, "Must be a string."));
+                }
+                else if (!HostedFormOrigins.TryNormalize(item.GetString(), out string origin, out string? error))
+                {
+                    reader.Errors.Add(new(path, error!));
+                }
+                else if (!origins.Contains(origin, StringComparer.Ordinal))
+                {
+                    origins.Add(origin);
+                }
+            }
+        }
+
+        if (reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        await sessions.SetAllowedOriginsAsync(id, origins, http.RequestAborted);
+        return GuardianResponses.Json(200, new HostedFormSettingsResponse(id, origins), AdminJson.Default.HostedFormSettingsResponse);
+    }
 
     /// <summary>Reads the body as a JSON object, or says why not (413, or 422 with path <c>$</c>).</summary>
     private static async Task<(JsonDocument? Document, JsonResponse? Failure)> ReadObjectAsync(HttpContext http, GuardianRequestReader reader)

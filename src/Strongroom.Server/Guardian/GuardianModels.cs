@@ -28,6 +28,27 @@ internal sealed record GuardianPciToken(
 
 internal sealed record GuardianSession(Guid SessionId);
 
+/// <summary>A session as the merchant's server reads it (<c>GET /api/sessions/{id}</c>).</summary>
+internal sealed record GuardianSessionStatus(
+    Guid Id,
+    string Kind,
+    string Status,
+    string CreatedAt,
+    string ExpiresAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CompletedAt,
+    int AttemptsRemaining,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PciTokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GuardianCard? Card,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ExpiresIn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>The answer to a successful completion (hosted form or the merchant's own page): no card data beyond the mask.</summary>
+internal sealed record GuardianSessionCompletion(
+    Guid SessionId,
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PciTokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GuardianCard? Card);
+
 internal sealed record GuardianTokenList(IReadOnlyList<GuardianPciToken> Data, GuardianLinks Links);
 
 internal sealed record GuardianLinks([property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Next);
@@ -38,6 +59,8 @@ internal sealed record GuardianSecurityCodeAvailability(bool SecurityCodeAvailab
 [JsonSerializable(typeof(GuardianError))]
 [JsonSerializable(typeof(GuardianPciToken))]
 [JsonSerializable(typeof(GuardianSession))]
+[JsonSerializable(typeof(GuardianSessionStatus))]
+[JsonSerializable(typeof(GuardianSessionCompletion))]
 [JsonSerializable(typeof(GuardianTokenList))]
 [JsonSerializable(typeof(GuardianSecurityCodeAvailability))]
 internal sealed partial class GuardianJson : JsonSerializerContext;

@@ -93,22 +93,25 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
         return result;
     }
 
-    /// <summary>The card of a <c>pan</c> source, read into the core's neutral input type.</summary>
-    public CardInput Card(JsonElement source) => new()
+    /// <summary>
+    /// The card of a <c>pan</c> source (or of a session completion, whose fields sit at the top level:
+    /// <paramref name="prefix"/> <c>$</c>), read into the core's neutral input type.
+    /// </summary>
+    public CardInput Card(JsonElement source, string prefix = SourcePrefix) => new()
     {
-        AccountNumber = String(source, "account_number", "$.source.account_number", required: true),
-        ExpiryMonth = Integer(source, "expiry_month", "$.source.expiry_month", required: true),
-        ExpiryYear = Integer(source, "expiry_year", "$.source.expiry_year", required: true),
-        SecurityCode = String(source, "security_code", "$.source.security_code", required: false),
-        CardholderName = String(source, "cardholder_name", "$.source.cardholder_name", required: false),
+        AccountNumber = String(source, "account_number", prefix + ".account_number", required: true),
+        ExpiryMonth = Integer(source, "expiry_month", prefix + ".expiry_month", required: true),
+        ExpiryYear = Integer(source, "expiry_year", prefix + ".expiry_year", required: true),
+        SecurityCode = String(source, "security_code", prefix + ".security_code", required: false),
+        CardholderName = String(source, "cardholder_name", prefix + ".cardholder_name", required: false),
     };
 
     /// <summary>Adds the core's card rule failures under Guardian's paths, skipping fields that already failed to parse.</summary>
-    public void AddCardErrors(IEnumerable<CardFieldError> cardErrors)
+    public void AddCardErrors(IEnumerable<CardFieldError> cardErrors, string prefix = SourcePrefix)
     {
         foreach (CardFieldError error in cardErrors)
         {
-            string path = PathOf(error.Field);
+            string path = PathOf(error.Field, prefix);
             if (!Errors.Exists(e => e.Path == path))
             {
                 Errors.Add(new(path, error.Message));
@@ -116,14 +119,16 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
         }
     }
 
-    public static string PathOf(CardField field) => field switch
+    public const string SourcePrefix = "$.source";
+
+    public static string PathOf(CardField field, string prefix = SourcePrefix) => field switch
     {
-        CardField.AccountNumber => "$.source.account_number",
-        CardField.ExpiryMonth => "$.source.expiry_month",
-        CardField.ExpiryYear => "$.source.expiry_year",
-        CardField.SecurityCode => "$.source.security_code",
-        CardField.CardholderName => "$.source.cardholder_name",
-        _ => "$.source",
+        CardField.AccountNumber => prefix + ".account_number",
+        CardField.ExpiryMonth => prefix + ".expiry_month",
+        CardField.ExpiryYear => prefix + ".expiry_year",
+        CardField.SecurityCode => prefix + ".security_code",
+        CardField.CardholderName => prefix + ".cardholder_name",
+        _ => prefix,
     };
 
     /// <summary>True when the field is present and typed right; otherwise records the Guardian error, if any.</summary>

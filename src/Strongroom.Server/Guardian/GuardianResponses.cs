@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Strongroom.Core.Cards;
+using Strongroom.Core.Sessions;
 using Strongroom.Core.Tokens;
 using Strongroom.Server.Http;
 
@@ -23,7 +24,7 @@ internal static class GuardianResponses
 
     public static JsonResponse Conflict(string message = "Conflict") => Error(409, "CONFLICT", message);
 
-    public static JsonResponse PayloadTooLarge() => Error(413, "PAYLOAD_TOO_LARGE", $"The request body exceeds {RequestBody.MaxBytes} bytes");
+    public static JsonResponse PayloadTooLarge(int maxBytes = RequestBody.MaxBytes) => Error(413, "PAYLOAD_TOO_LARGE", $"The request body exceeds {maxBytes} bytes");
 
     public static JsonResponse TooManyRequests(int retryAfterSeconds) =>
         new(429, JsonSerializer.SerializeToUtf8Bytes(new GuardianError(429, "TOO_MANY_REQUESTS", "Too many requests"), GuardianJson.Default.GuardianError)) { RetryAfterSeconds = retryAfterSeconds };
@@ -42,10 +43,36 @@ internal static class GuardianResponses
 
     public static GuardianPciToken ToWire(PciToken token) => new(
         token.Id,
-        new GuardianCard(token.Card.CardholderName, token.Card.ExpiryMonth, token.Card.ExpiryYear, token.Card.MaskedAccountNumber, token.Card.Scheme.WireName()),
+        ToWire(token.Card),
         Timestamp(token.CreatedAt),
         token.ExpiresAt is { } expiresAt ? Timestamp(expiresAt) : null,
         token.Metadata);
+
+    public static GuardianCard ToWire(MaskedCard card) =>
+        new(card.CardholderName, card.ExpiryMonth, card.ExpiryYear, card.MaskedAccountNumber, card.Scheme.WireName());
+
+    public static JsonResponse Session(SessionView session) => Json(200, ToWire(session), GuardianJson.Default.GuardianSessionStatus);
+
+    public static GuardianSessionStatus ToWire(SessionView session) => new(
+        session.Id,
+        session.Record.Kind == SessionKind.SecurityCode ? "security_code" : "pci_token",
+        StatusName(session.Status),
+        Timestamp(session.Record.CreatedAt),
+        Timestamp(session.Record.ExpiresAt),
+        session.Record.CompletedAt is { } completedAt ? Timestamp(completedAt) : null,
+        session.AttemptsRemaining,
+        session.Record.TokenId,
+        session.Card is { } card ? ToWire(card) : null,
+        session.Options.ExpiresInSeconds,
+        session.Options.Metadata);
+
+    public static string StatusName(SessionStatus status) => status switch
+    {
+        SessionStatus.Created => "created",
+        SessionStatus.Completed => "completed",
+        SessionStatus.Locked => "locked",
+        _ => "expired",
+    };
 
     public static JsonResponse Json<T>(int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
         new(status, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));

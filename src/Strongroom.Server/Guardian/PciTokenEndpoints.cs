@@ -61,7 +61,7 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, GuardianIdempotency idempotency, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time)
     {
         Principal principal = GuardianAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
@@ -73,7 +73,7 @@ internal static class PciTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, time, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, http.RequestAborted));
         }
         finally
         {
@@ -81,7 +81,7 @@ internal static class PciTokenEndpoints
         }
     }
 
-    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, PciTokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, TimeProvider time, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -103,7 +103,7 @@ internal static class PciTokenEndpoints
                 return GuardianResponses.Validation(reader.Errors);
             }
 
-            SessionRecord session = await tokens.CreateSessionAsync(tenantId, new TokenOptions(expiresIn, metadata), cancellationToken);
+            SessionRecord session = await sessions.CreateForPciTokenAsync(tenantId, new TokenOptions(expiresIn, metadata), cancellationToken);
             return GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
         }
 
@@ -196,7 +196,7 @@ internal static class PciTokenEndpoints
             : GuardianResponses.NotFound();
     }
 
-    private static async Task<JsonResponse> CreateSecurityCodeSessionAsync(HttpContext http, string id, PciTokenService tokens, GuardianIdempotency idempotency)
+    private static async Task<JsonResponse> CreateSecurityCodeSessionAsync(HttpContext http, string id, SessionService sessions, GuardianIdempotency idempotency)
     {
         Principal principal = GuardianAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
@@ -213,7 +213,7 @@ internal static class PciTokenEndpoints
 
         return await idempotency.RunAsync(http, tenantId, $"POST /api/pci/tokens/{tokenId}/security-code", body, async () =>
         {
-            SessionRecord? session = await tokens.CreateSecurityCodeSessionAsync(tenantId, tokenId, http.RequestAborted);
+            SessionRecord? session = await sessions.CreateForSecurityCodeAsync(tenantId, tokenId, http.RequestAborted);
             return session is null
                 ? GuardianResponses.NotFound()
                 : GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);

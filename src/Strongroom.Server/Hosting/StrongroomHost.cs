@@ -6,6 +6,7 @@ using Strongroom.Core;
 using Strongroom.Core.Crypto;
 using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
+using Strongroom.Server.HostedForm;
 using Strongroom.Server.Http;
 using Strongroom.Server.Logging;
 using Strongroom.Server.WhiteBit;
@@ -59,7 +60,9 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<NonceWindowCache>();
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, "Rate limits need a positive permit limit and window.").ValidateOnStart();
-        builder.Services.AddSingleton<KeyRateLimiter>();
+        builder.Services.AddSingleton(sp => new KeyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>()));
+        builder.Services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<HostedFormRateLimiter>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strongroom";
@@ -81,6 +84,8 @@ internal static class StrongroomHost
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Strongroom API"));
         app.MapGuardianPciTokens();
+        app.MapGuardianSessions();
+        app.MapHostedForm();
         app.MapAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();

@@ -14,8 +14,8 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// Fixed-window limits per authenticated credential (API key, signing key, admin), shared by every
-/// dialect, built on System.Threading.RateLimiting. Each dialect turns a refusal into its own shape.
+/// Fixed-window limits per partition key: per authenticated credential (API key, signing key, admin), shared by every
+/// dialect, and per client IP on the hosted form; built on System.Threading.RateLimiting. Each dialect turns a refusal into its own shape.
 /// </summary>
 internal sealed class KeyRateLimiter : IDisposable
 {
@@ -23,13 +23,17 @@ internal sealed class KeyRateLimiter : IDisposable
     private readonly TimeSpan _window;
 
     public KeyRateLimiter(Microsoft.Extensions.Options.IOptions<RateLimitOptions> options)
+        : this(options.Value.PermitLimit, options.Value.Window)
     {
-        RateLimitOptions o = options.Value;
-        _window = o.Window;
+    }
+
+    public KeyRateLimiter(int permitLimit, TimeSpan window)
+    {
+        _window = window;
         _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = o.PermitLimit,
-            Window = o.Window,
+            PermitLimit = permitLimit,
+            Window = window,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));

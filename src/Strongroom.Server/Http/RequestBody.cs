@@ -7,10 +7,10 @@ internal static class RequestBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>The body bytes, or null when the body exceeds <see cref="MaxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The body bytes, or null when the body exceeds <paramref name="maxBytes"/>.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken cancellationToken, int maxBytes = MaxBytes)
     {
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
             return null;
         }
@@ -30,7 +30,7 @@ internal static class RequestBody
             }
 
             buffer.Advance(read);
-            if (buffer.WrittenCount > MaxBytes)
+            if (buffer.WrittenCount > maxBytes)
             {
                 buffer.Clear();
                 return null;

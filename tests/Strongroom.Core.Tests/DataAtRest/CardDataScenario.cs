@@ -87,7 +87,7 @@ public sealed class CardDataScenario
         var proceed = Assert.IsType<Strongroom.Core.Idempotency.IdempotencyDecision.Proceed>(
             await vault.Idempotency.BeginAsync(a.Id, key, "POST /api/pci/tokens", Encoding.UTF8.GetBytes(request), None));
         await vault.Idempotency.CompleteAsync(a.Id, key, proceed.ReservationId, 201, Encoding.UTF8.GetBytes(response), None);
-        await vault.Tokens.CreateSessionAsync(a.Id, new TokenOptions(60, metadata), None);
+        await vault.Sessions.CreateForPciTokenAsync(a.Id, new TokenOptions(60, metadata), None);
 
         foreach (Guid tenant in new[] { a.Id, b.Id })
         {

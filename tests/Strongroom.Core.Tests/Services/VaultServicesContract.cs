@@ -278,7 +278,7 @@ public abstract class VaultServicesContract
         Assert.False(await vault.Tokens.DeleteAsync(attacker.Id, token.Id, None));
         Assert.Null(await vault.Tokens.IsSecurityCodeAvailableAsync(attacker.Id, token.Id, None));
         Assert.False(await vault.Tokens.DeleteSecurityCodeAsync(attacker.Id, token.Id, None));
-        Assert.Null(await vault.Tokens.CreateSecurityCodeSessionAsync(attacker.Id, token.Id, None));
+        Assert.Null(await vault.Sessions.CreateForSecurityCodeAsync(attacker.Id, token.Id, None));
         Assert.Empty((await vault.Tokens.ListAsync(attacker.Id, null, 10, None)).Items);
 
         Assert.NotNull(await vault.Tokens.GetAsync(owner.Id, token.Id, None));
@@ -427,39 +427,223 @@ public abstract class VaultServicesContract
     }
 
     [SkippableFact]
-    public async Task PciTokens_CreateSession_StoresOptionsAndTtl()
+    public async Task Sessions_CreateForPciToken_StoresOptionsAndTtl()
     {
         using VaultHarness vault = NewHarness(new VaultOptions { SessionTtl = TimeSpan.FromMinutes(5) });
         Tenant tenant = await vault.NewTenantAsync();
         Tenant other = await vault.NewTenantAsync();
         var options = new TokenOptions(120, new Dictionary<string, string> { ["cart"] = "42" });
 
-        SessionRecord session = await vault.Tokens.CreateSessionAsync(tenant.Id, options, None);
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, options, None);
 
         Assert.Equal(SessionKind.PciToken, session.Kind);
         Assert.Equal(SessionStatus.Created, session.Status);
         Assert.Equal(vault.Time.GetUtcNow().AddMinutes(5), session.ExpiresAt);
         Assert.Contains("\"expires_in_seconds\":120", session.OptionsJson, StringComparison.Ordinal);
-        Assert.Equal(session, await vault.Store.GetSessionAsync(tenant.Id, session.Id, vault.Time.GetUtcNow(), None));
-        Assert.Null(await vault.Store.GetSessionAsync(other.Id, session.Id, vault.Time.GetUtcNow(), None));
-        Assert.Null(await vault.Store.GetSessionAsync(tenant.Id, session.Id, vault.Time.GetUtcNow().AddMinutes(5), None));
+        Assert.Equal(session, await vault.Store.GetSessionAsync(tenant.Id, session.Id, None));
+        Assert.Null(await vault.Store.GetSessionAsync(other.Id, session.Id, None));
+        Assert.Equal(SessionStatus.Created, session.StatusAt(vault.Time.GetUtcNow().AddMinutes(5).AddMilliseconds(-1)));
+        Assert.Equal(SessionStatus.Expired, session.StatusAt(vault.Time.GetUtcNow().AddMinutes(5)));
     }
 
     [SkippableFact]
-    public async Task PciTokens_CreateSecurityCodeSession_OnlyForExistingToken()
+    public async Task Sessions_CreateForSecurityCode_OnlyForExistingToken()
     {
         using VaultHarness vault = NewHarness();
         Tenant tenant = await vault.NewTenantAsync();
         PciToken token = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None, None);
 
-        SessionRecord? session = await vault.Tokens.CreateSecurityCodeSessionAsync(tenant.Id, token.Id, None);
-        SessionRecord? none = await vault.Tokens.CreateSecurityCodeSessionAsync(tenant.Id, Guid.NewGuid(), None);
+        SessionRecord? session = await vault.Sessions.CreateForSecurityCodeAsync(tenant.Id, token.Id, None);
+        SessionRecord? none = await vault.Sessions.CreateForSecurityCodeAsync(tenant.Id, Guid.NewGuid(), None);
 
         Assert.NotNull(session);
         Assert.Equal(SessionKind.SecurityCode, session.Kind);
         Assert.Equal(token.Id, session.TokenId);
         Assert.Null(none);
-        Assert.Equal(session, await vault.Store.GetSessionAsync(tenant.Id, session.Id, vault.Time.GetUtcNow(), None));
+        Assert.Equal(session, await vault.Store.GetSessionAsync(tenant.Id, session.Id, None));
+    }
+
+    // ---- SessionService: completion -----------------------------------------------------------------
+
+    private static CardInput Entered(VaultHarness vault, string pan, string? securityCode = null, string? name = null) => new()
+    {
+        AccountNumber = pan,
+        ExpiryMonth = 12,
+        ExpiryYear = vault.Time.GetUtcNow().Year + 2,
+        SecurityCode = securityCode,
+        CardholderName = name,
+    };
+
+    [SkippableFact]
+    public async Task Sessions_Complete_CreatesTheTokenWithTheSessionsOptions()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        var options = new TokenOptions(600, new Dictionary<string, string> { ["order"] = "42" });
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, options, None);
+
+        SessionCompletion result = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Visa, "123", "Jane Doe"), None);
+
+        Assert.Equal(SessionCompletionOutcome.Completed, result.Outcome);
+        Guid tokenId = result.Session!.Record.TokenId!.Value;
+        PciToken? token = await vault.Tokens.GetAsync(tenant.Id, tokenId, None);
+        Assert.NotNull(token);
+        Assert.Equal("411111******1111", token.Card.MaskedAccountNumber);
+        Assert.Equal("Jane Doe", token.Card.CardholderName);
+        Assert.Equal("42", token.Metadata!["order"]);
+        Assert.Equal(token.CreatedAt.AddSeconds(600), token.ExpiresAt);
+        Assert.Equal("123", vault.SecurityCodes.Read(tenant.Id, tokenId));
+
+        SessionView? view = await vault.Sessions.GetAsync(tenant.Id, session.Id, None);
+        Assert.Equal(SessionStatus.Completed, view!.Status);
+        Assert.Equal(tokenId, view.Record.TokenId);
+        Assert.Equal("411111******1111", view.Card!.MaskedAccountNumber);
+        Assert.Equal(vault.Time.GetUtcNowMilliseconds(), view.Record.CompletedAt);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_CompleteTwice_SecondIsAlreadyCompleted_AndNoSecondToken()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+
+        SessionCompletion first = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Visa), None);
+        SessionCompletion second = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Mastercard), None);
+
+        Assert.Equal(SessionCompletionOutcome.Completed, first.Outcome);
+        Assert.Equal(SessionCompletionOutcome.AlreadyCompleted, second.Outcome);
+        Assert.Equal(first.Session!.Record.TokenId, second.Session!.Record.TokenId);
+        Assert.Single((await vault.Tokens.ListAsync(tenant.Id, null, 10, None)).Items);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_ConcurrentCompletions_YieldOneToken()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+
+        SessionCompletion[] results = await Task.WhenAll(Enumerable.Range(0, 6)
+            .Select(_ => Task.Run(() => vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Visa), None))));
+
+        Assert.Equal(1, results.Count(r => r.Outcome == SessionCompletionOutcome.Completed));
+        Assert.All(results.Where(r => r.Outcome != SessionCompletionOutcome.Completed), r => Assert.Equal(SessionCompletionOutcome.AlreadyCompleted, r.Outcome));
+        Assert.Single((await vault.Tokens.ListAsync(tenant.Id, null, 10, None)).Items);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_CompleteAfterTtl_IsExpired_AndWritesNothing()
+    {
+        using VaultHarness vault = NewHarness(new VaultOptions { SessionTtl = TimeSpan.FromMinutes(15) });
+        Tenant tenant = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+
+        vault.Time.Advance(TimeSpan.FromMinutes(15));
+        SessionCompletion result = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Visa), None);
+
+        Assert.Equal(SessionCompletionOutcome.Expired, result.Outcome);
+        Assert.Equal(SessionStatus.Expired, (await vault.Sessions.GetAsync(tenant.Id, session.Id, None))!.Status);
+        Assert.Empty((await vault.Tokens.ListAsync(tenant.Id, null, 10, None)).Items);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_FailedAttempts_CountDown_ThenLock()
+    {
+        using VaultHarness vault = NewHarness(new VaultOptions { SessionMaxFailedAttempts = 3 });
+        Tenant tenant = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+        CardInput badLuhn = Entered(vault, "4111111111111112");
+
+        SessionCompletion first = await vault.Sessions.CompleteAsync(session.Id, badLuhn, None);
+        SessionCompletion second = await vault.Sessions.CompleteAsync(session.Id, badLuhn, None);
+        SessionCompletion third = await vault.Sessions.CompleteAsync(session.Id, badLuhn, None);
+        SessionCompletion valid = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Visa), None);
+
+        Assert.Equal(SessionCompletionOutcome.Invalid, first.Outcome);
+        Assert.Contains(first.Errors, e => e.Field == CardField.AccountNumber);
+        Assert.Equal(2, first.Session!.AttemptsRemaining);
+        Assert.Equal(1, second.Session!.AttemptsRemaining);
+        Assert.Equal(SessionCompletionOutcome.Invalid, third.Outcome);
+        Assert.Equal(SessionStatus.Locked, third.Session!.Status);
+        Assert.Equal(SessionCompletionOutcome.Locked, valid.Outcome);
+        Assert.Empty((await vault.Tokens.ListAsync(tenant.Id, null, 10, None)).Items);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_InvalidThenValid_Completes()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+
+        SessionCompletion invalid = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Amex, "123"), None);
+        SessionCompletion valid = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Amex, "1234"), None);
+
+        Assert.Equal(SessionCompletionOutcome.Invalid, invalid.Outcome);
+        Assert.Contains(invalid.Errors, e => e.Field == CardField.SecurityCode);
+        Assert.Equal(SessionCompletionOutcome.Completed, valid.Outcome);
+        Assert.Equal(1, valid.Session!.Record.FailedAttempts);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_SecurityCodeSession_KeepsTheNewCodeForItsToken()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        PciToken token = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Amex), TokenOptions.None, None);
+        SessionRecord session = (await vault.Sessions.CreateForSecurityCodeAsync(tenant.Id, token.Id, None))!;
+
+        SessionCompletion wrongLength = await vault.Sessions.CompleteAsync(session.Id, new CardInput { SecurityCode = "123" }, None);
+        SessionCompletion result = await vault.Sessions.CompleteAsync(session.Id, new CardInput { SecurityCode = "4321" }, None);
+
+        Assert.Equal(SessionCompletionOutcome.Invalid, wrongLength.Outcome);
+        Assert.Equal(SessionCompletionOutcome.Completed, result.Outcome);
+        Assert.Equal(token.Id, result.Session!.Record.TokenId);
+        Assert.Equal("4321", vault.SecurityCodes.Read(tenant.Id, token.Id));
+        Assert.Single((await vault.Tokens.ListAsync(tenant.Id, null, 10, None)).Items);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_OtherTenant_CannotRead_UnknownSessionIsNotFound()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        Tenant other = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+
+        Assert.Null(await vault.Sessions.GetAsync(other.Id, session.Id, None));
+        Assert.NotNull(await vault.Sessions.GetAsync(tenant.Id, session.Id, None));
+        Assert.Equal(SessionCompletionOutcome.NotFound, (await vault.Sessions.CompleteAsync(Guid.NewGuid(), Entered(vault, TestCards.Visa), None)).Outcome);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_Ids_AreRandomVersion4()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+
+        SessionRecord a = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+        SessionRecord b = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
+
+        Assert.Equal(4, a.Id.Version);
+        Assert.Equal(4, b.Id.Version);
+        Assert.NotEqual(a.Id.ToString()[..8], b.Id.ToString()[..8]); // not time-ordered like the v7 token ids
+    }
+
+    [SkippableFact]
+    public async Task Sessions_AllowedOrigins_RoundTripPerTenant()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        Tenant other = await vault.NewTenantAsync();
+
+        await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, ["https://shop.example", "https://shop.example", "http://127.0.0.1:8080"], None);
+
+        Assert.Equal(["https://shop.example", "http://127.0.0.1:8080"], await vault.Sessions.GetAllowedOriginsAsync(tenant.Id, None));
+        Assert.Empty(await vault.Sessions.GetAllowedOriginsAsync(other.Id, None));
+        await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, [], None);
+        Assert.Empty(await vault.Sessions.GetAllowedOriginsAsync(tenant.Id, None));
     }
 
     // ---- IdempotencyService --------------------------------------------------------------------------
@@ -633,13 +817,14 @@ public abstract class VaultServicesContract
         {
             SecurityCodeTtl = TimeSpan.FromMinutes(30),
             SessionTtl = TimeSpan.FromMinutes(15),
+            SessionRetention = TimeSpan.FromMinutes(30),
             IdempotencyKeyTtl = TimeSpan.FromHours(1),
         });
         Tenant tenant = await vault.NewTenantAsync();
         DateTimeOffset start = vault.Time.GetUtcNow();
         PciToken expiring = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa, "123"), new TokenOptions(60, null), None);
         PciToken lasting = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Mastercard, "456"), TokenOptions.None, None);
-        SessionRecord session = await vault.Tokens.CreateSessionAsync(tenant.Id, TokenOptions.None, None);
+        SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
         string key = NewKey();
         await vault.Idempotency.BeginAsync(tenant.Id, key, Scope, "{}"u8.ToArray(), None);
 
@@ -653,7 +838,7 @@ public abstract class VaultServicesContract
         Assert.Equal(result.Tokens + result.Sessions + result.IdempotencyKeys + result.SecurityCodes, result.Total);
         Assert.Null(await vault.Store.GetPciTokenAsync(tenant.Id, expiring.Id, start, None)); // erased, not just hidden
         Assert.NotNull(await vault.Store.GetPciTokenAsync(tenant.Id, lasting.Id, vault.Time.GetUtcNow(), None));
-        Assert.Null(await vault.Store.GetSessionAsync(tenant.Id, session.Id, start, None));
+        Assert.Null(await vault.Store.GetSessionAsync(tenant.Id, session.Id, None)); // past expiry plus retention
         Assert.Null(await vault.Store.GetIdempotencyKeyAsync(tenant.Id, key, start, None));
         Assert.Equal(0, vault.SecurityCodes.Count);
     }

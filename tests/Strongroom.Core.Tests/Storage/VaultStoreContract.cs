@@ -651,30 +651,33 @@ public abstract class VaultStoreContract
     {
         Tenant tenant = await NewTenantAsync();
         var tokenSession = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, """{"expires_in_seconds":60}""", T0, T0.AddMinutes(15));
-        var codeSession = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.SecurityCode, SessionStatus.Completed, Guid.NewGuid(), null, T0.AddMilliseconds(1), T0.AddMinutes(15));
+        var codeSession = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.SecurityCode, SessionStatus.Completed, Guid.NewGuid(), null, T0.AddMilliseconds(1), T0.AddMinutes(15), 2, T0.AddMinutes(1));
 
         await Store.InsertSessionAsync(tokenSession, None);
         await Store.InsertSessionAsync(codeSession, None);
 
-        Assert.Equal(tokenSession, await Store.GetSessionAsync(tenant.Id, tokenSession.Id, T0, None));
-        Assert.Equal(codeSession, await Store.GetSessionAsync(tenant.Id, codeSession.Id, T0, None));
+        Assert.Equal(tokenSession, await Store.GetSessionAsync(tenant.Id, tokenSession.Id, None));
+        Assert.Equal(codeSession, await Store.GetSessionAsync(tenant.Id, codeSession.Id, None));
+        Assert.Equal(codeSession, await Store.FindSessionAsync(codeSession.Id, None));
     }
 
     [SkippableFact]
-    public async Task GetSession_OtherTenantOrExpired_ReturnsNull()
+    public async Task GetSession_OtherTenant_ReturnsNull_ExpiredStaysReadable()
     {
         Tenant tenant = await NewTenantAsync();
         Tenant other = await NewTenantAsync();
         var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
         await Store.InsertSessionAsync(session, None);
 
-        Assert.Null(await Store.GetSessionAsync(other.Id, session.Id, T0, None));
-        Assert.Null(await Store.GetSessionAsync(tenant.Id, session.Id, T0.AddMinutes(15), None));
-        Assert.NotNull(await Store.GetSessionAsync(tenant.Id, session.Id, T0.AddMinutes(15).AddMilliseconds(-1), None));
+        Assert.Null(await Store.GetSessionAsync(other.Id, session.Id, None));
+        Assert.Null(await Store.FindSessionAsync(Guid.NewGuid(), None));
+        SessionRecord? read = await Store.GetSessionAsync(tenant.Id, session.Id, None);
+        Assert.NotNull(read);
+        Assert.Equal(SessionStatus.Expired, read.StatusAt(T0.AddMinutes(15)));
     }
 
     [SkippableFact]
-    public async Task PurgeExpiredSessions_RemovesExpiredOnly()
+    public async Task PurgeSessions_RemovesThoseExpiredBeforeTheCutoffOnly()
     {
         Tenant tenant = await NewTenantAsync();
         DateTimeOffset now = T0.AddDays(2);
@@ -686,12 +689,102 @@ public abstract class VaultStoreContract
             await Store.InsertSessionAsync(session, None);
         }
 
-        int purged = await Store.PurgeExpiredSessionsAsync(now, None);
+        int purged = await Store.PurgeSessionsAsync(now, None);
 
         Assert.True(purged >= 2, $"purged {purged}");
-        Assert.Null(await Store.GetSessionAsync(tenant.Id, expiredA.Id, T0, None));
-        Assert.Null(await Store.GetSessionAsync(tenant.Id, expiredB.Id, T0, None));
-        Assert.Equal(live, await Store.GetSessionAsync(tenant.Id, live.Id, now, None));
+        Assert.Null(await Store.GetSessionAsync(tenant.Id, expiredA.Id, None));
+        Assert.Null(await Store.GetSessionAsync(tenant.Id, expiredB.Id, None));
+        Assert.Equal(live, await Store.GetSessionAsync(tenant.Id, live.Id, None));
+    }
+
+    [SkippableFact]
+    public async Task TryCompleteSession_WritesTokenAndSessionTogether_Once()
+    {
+        Tenant tenant = await NewTenantAsync();
+        var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
+        await Store.InsertSessionAsync(session, None);
+        PciTokenRecord first = NewToken(tenant.Id);
+        PciTokenRecord second = NewToken(tenant.Id);
+        DateTimeOffset at = T0.AddMinutes(1);
+
+        Assert.True(await Store.TryCompleteSessionAsync(session.Id, first.Id, at, first, None));
+        Assert.False(await Store.TryCompleteSessionAsync(session.Id, second.Id, at, second, None));
+
+        SessionRecord? completed = await Store.GetSessionAsync(tenant.Id, session.Id, None);
+        Assert.Equal(session with { Status = SessionStatus.Completed, TokenId = first.Id, CompletedAt = at }, completed);
+        Assert.NotNull(await Store.GetPciTokenAsync(tenant.Id, first.Id, at, None));
+        Assert.Null(await Store.GetPciTokenAsync(tenant.Id, second.Id, at, None)); // rolled back: nothing half-written
+    }
+
+    [SkippableFact]
+    public async Task TryCompleteSession_ExpiredOrLocked_WritesNothing()
+    {
+        Tenant tenant = await NewTenantAsync();
+        var expired = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
+        var locked = expired with { Id = Guid.NewGuid(), Status = SessionStatus.Locked };
+        await Store.InsertSessionAsync(expired, None);
+        await Store.InsertSessionAsync(locked, None);
+        PciTokenRecord token = NewToken(tenant.Id);
+
+        Assert.False(await Store.TryCompleteSessionAsync(expired.Id, token.Id, T0.AddMinutes(15), token, None));
+        Assert.False(await Store.TryCompleteSessionAsync(locked.Id, token.Id, T0, token, None));
+
+        Assert.Null(await Store.GetPciTokenAsync(tenant.Id, token.Id, T0, None));
+        Assert.Equal(expired, await Store.GetSessionAsync(tenant.Id, expired.Id, None));
+    }
+
+    [SkippableFact]
+    public async Task TryCompleteSession_ConcurrentCompleters_ExactlyOneWins()
+    {
+        Tenant tenant = await NewTenantAsync();
+        var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
+        await Store.InsertSessionAsync(session, None);
+        PciTokenRecord[] tokens = Enumerable.Range(0, 8).Select(_ => NewToken(tenant.Id)).ToArray();
+
+        bool[] results = await Task.WhenAll(tokens.Select(t => Task.Run(() => Store.TryCompleteSessionAsync(session.Id, t.Id, T0, t, None))));
+
+        Assert.Equal(1, results.Count(r => r));
+        int stored = 0;
+        foreach (PciTokenRecord token in tokens)
+        {
+            stored += await Store.GetPciTokenAsync(tenant.Id, token.Id, T0, None) is null ? 0 : 1;
+        }
+
+        Assert.Equal(1, stored);
+    }
+
+    [SkippableFact]
+    public async Task RecordFailedSessionAttempt_CountsAndLocksAtTheLimit()
+    {
+        Tenant tenant = await NewTenantAsync();
+        var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
+        await Store.InsertSessionAsync(session, None);
+
+        Assert.Equal(1, await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None));
+        Assert.Equal(2, await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None));
+        Assert.Equal(SessionStatus.Created, (await Store.FindSessionAsync(session.Id, None))!.Status);
+        Assert.Equal(3, await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None));
+        Assert.Equal(SessionStatus.Locked, (await Store.FindSessionAsync(session.Id, None))!.Status);
+        Assert.Null(await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None)); // no longer open
+        Assert.Null(await Store.RecordFailedSessionAttemptAsync(Guid.NewGuid(), 3, T0, None));
+    }
+
+    // ---- tenant settings -----------------------------------------------------------------------------
+
+    [SkippableFact]
+    public async Task TenantSettings_SetReplaceRemove_ScopedToTenant()
+    {
+        Tenant tenant = await NewTenantAsync();
+        Tenant other = await NewTenantAsync();
+
+        Assert.Null(await Store.GetTenantSettingAsync(tenant.Id, "s", None));
+        await Store.SetTenantSettingAsync(tenant.Id, "s", "one", None);
+        await Store.SetTenantSettingAsync(tenant.Id, "s", "two", None);
+        Assert.Equal("two", await Store.GetTenantSettingAsync(tenant.Id, "s", None));
+        Assert.Null(await Store.GetTenantSettingAsync(other.Id, "s", None));
+
+        await Store.SetTenantSettingAsync(tenant.Id, "s", null, None);
+        Assert.Null(await Store.GetTenantSettingAsync(tenant.Id, "s", None));
     }
 
     // ---- idempotency keys ----------------------------------------------------------------------------

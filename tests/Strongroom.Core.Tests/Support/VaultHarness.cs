@@ -5,6 +5,7 @@ using Strongroom.Core.Crypto;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.Operations;
 using Strongroom.Core.SecurityCodes;
+using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tokens;
@@ -33,6 +34,7 @@ public sealed class VaultHarness : IDisposable
         Tenants = new TenantService(store, Keyring, Time, NullLogger<TenantService>.Instance);
         ApiKeys = new ApiKeyService(store, Time, NullLogger<ApiKeyService>.Instance);
         Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
+        Sessions = new SessionService(store, Tokens, Time, options, NullLogger<SessionService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
@@ -54,6 +56,8 @@ public sealed class VaultHarness : IDisposable
     public ApiKeyService ApiKeys { get; }
 
     public PciTokenService Tokens { get; }
+
+    public SessionService Sessions { get; }
 
     public IdempotencyService Idempotency { get; }
 

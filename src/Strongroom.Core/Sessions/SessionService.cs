@@ -1,0 +1,231 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Storage;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Core.Sessions;
+
+/// <summary>A session as its readers see it: the status at this moment, the options it carries and the card it produced or is bound to.</summary>
+public sealed record SessionView(SessionRecord Record, SessionStatus Status, TokenOptions Options, MaskedCard? Card, int AttemptsRemaining)
+{
+    public Guid Id => Record.Id;
+}
+
+public enum SessionCompletionOutcome
+{
+    Completed,
+
+    /// <summary>The card data failed validation; the attempt was counted (and may have locked the session).</summary>
+    Invalid,
+    NotFound,
+    AlreadyCompleted,
+    Expired,
+    Locked,
+}
+
+/// <summary>The result of one completion attempt. <see cref="Session"/> is set except for <see cref="SessionCompletionOutcome.NotFound"/>.</summary>
+public sealed record SessionCompletion(SessionCompletionOutcome Outcome, SessionView? Session, IReadOnlyList<CardFieldError> Errors);
+
+/// <summary>
+/// The card-entry session lifecycle behind the SAQ-A flow: a merchant's server opens a session, the
+/// cardholder's browser completes it once on the hosted form (or the merchant's own page), and the
+/// merchant's server reads the outcome. created → completed | locked | expired; completion is a
+/// compare-and-set in the same transaction as the token insert, so a session yields at most one token.
+/// </summary>
+public sealed partial class SessionService(
+    IVaultStore store,
+    PciTokenService tokens,
+    TimeProvider time,
+    IOptions<VaultOptions> options,
+    ILogger<SessionService> logger)
+{
+    /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
+    public Task<SessionRecord> CreateForPciTokenAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
+        InsertAsync(tenantId, SessionKind.PciToken, null, JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), cancellationToken);
+
+    /// <summary>Opens a session through which the cardholder re-enters only the security code; null when the token does not exist.</summary>
+    public async Task<SessionRecord?> CreateForSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
+        await tokens.ExistsAsync(tenantId, tokenId, cancellationToken)
+            ? await InsertAsync(tenantId, SessionKind.SecurityCode, tokenId, null, cancellationToken)
+            : null;
+
+    /// <summary>The tenant's session (merchant server); null when absent, purged or another tenant's.</summary>
+    public async Task<SessionView?> GetAsync(Guid tenantId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        SessionRecord? record = await store.GetSessionAsync(tenantId, sessionId, cancellationToken);
+        return record is null ? null : await ViewAsync(record, cancellationToken);
+    }
+
+    /// <summary>The session by its id alone (hosted form: the id is the cardholder's capability).</summary>
+    public async Task<SessionView?> FindAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        SessionRecord? record = await store.FindSessionAsync(sessionId, cancellationToken);
+        return record is null ? null : await ViewAsync(record, cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes the session with what the cardholder entered: the whole card for a PCI-token session, only
+    /// <see cref="CardInput.SecurityCode"/> for a security-code session. Validation is the PAN source's.
+    /// </summary>
+    public async Task<SessionCompletion> CompleteAsync(Guid sessionId, CardInput input, CancellationToken cancellationToken)
+    {
+        SessionRecord? record = await store.FindSessionAsync(sessionId, cancellationToken);
+        if (record is null)
+        {
+            return new(SessionCompletionOutcome.NotFound, null, []);
+        }
+
+        DateTimeOffset now = time.GetUtcNow();
+        if (Closed(record, now) is { } closed)
+        {
+            return new(closed, await ViewAsync(record, cancellationToken), []);
+        }
+
+        var errors = new List<CardFieldError>();
+        bool completed;
+        if (record.Kind == SessionKind.SecurityCode)
+        {
+            PciTokenRecord? token = record.TokenId is Guid tokenId ? await tokens.FindRecordAsync(record.TenantId, tokenId, cancellationToken) : null;
+            if (token is null)
+            {
+                // The token was deleted or expired after the session opened: nothing left to attach a code to.
+                return new(SessionCompletionOutcome.NotFound, null, []);
+            }
+
+            string? securityCode = ValidateSecurityCode(input.SecurityCode, token.Scheme, errors);
+            if (securityCode is null)
+            {
+                return await FailAsync(record, errors, cancellationToken);
+            }
+
+            completed = await store.TryCompleteSessionAsync(record.Id, token.Id, time.GetUtcNowMilliseconds(), null, cancellationToken);
+            if (completed)
+            {
+                tokens.KeepSecurityCode(token, securityCode);
+            }
+        }
+        else
+        {
+            ValidCard? card = CardValidator.Validate(input, now, errors);
+            if (card is null)
+            {
+                return await FailAsync(record, errors, cancellationToken);
+            }
+
+            TokenOptions tokenOptions = ReadOptions(record);
+            completed = await tokens.CreateAsync(record.TenantId, card, tokenOptions, record.Id, cancellationToken) is not null;
+        }
+
+        SessionRecord current = await store.FindSessionAsync(record.Id, cancellationToken) ?? record;
+        if (!completed)
+        {
+            // Another request completed, locked or outlived the session between our read and our write.
+            return new(Closed(current, time.GetUtcNow()) ?? SessionCompletionOutcome.AlreadyCompleted, await ViewAsync(current, cancellationToken), []);
+        }
+
+        LogCompleted(logger, record.Id, record.TenantId, record.Kind);
+        return new(SessionCompletionOutcome.Completed, await ViewAsync(current, cancellationToken), []);
+    }
+
+    /// <summary>The origins allowed to frame the tenant's hosted form and receive its result (see <see cref="HostedFormOrigins"/>).</summary>
+    public async Task<IReadOnlyList<string>> GetAllowedOriginsAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        string? json = await store.GetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, cancellationToken);
+        return json is null ? [] : JsonSerializer.Deserialize(json, CoreJson.Default.ListString) ?? [];
+    }
+
+    /// <summary>Replaces the tenant's allowed origins; the caller has normalized them with <see cref="HostedFormOrigins.TryNormalize"/>.</summary>
+    public Task SetAllowedOriginsAsync(Guid tenantId, IReadOnlyCollection<string> origins, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(origins.Count, HostedFormOrigins.MaxOrigins);
+        string? json = origins.Count == 0 ? null : JsonSerializer.Serialize(origins.Distinct(StringComparer.Ordinal).ToList(), CoreJson.Default.ListString);
+        return store.SetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, json, cancellationToken);
+    }
+
+    private static SessionCompletionOutcome? Closed(SessionRecord record, DateTimeOffset now) => record.StatusAt(now) switch
+    {
+        SessionStatus.Completed => SessionCompletionOutcome.AlreadyCompleted,
+        SessionStatus.Locked => SessionCompletionOutcome.Locked,
+        SessionStatus.Expired => SessionCompletionOutcome.Expired,
+        _ => null,
+    };
+
+    private async Task<SessionCompletion> FailAsync(SessionRecord record, List<CardFieldError> errors, CancellationToken cancellationToken)
+    {
+        int max = options.Value.SessionMaxFailedAttempts;
+        int? failed = await store.RecordFailedSessionAttemptAsync(record.Id, max, time.GetUtcNowMilliseconds(), cancellationToken);
+        SessionRecord current = await store.FindSessionAsync(record.Id, cancellationToken) ?? record;
+        if (failed is null)
+        {
+            return new(Closed(current, time.GetUtcNow()) ?? SessionCompletionOutcome.AlreadyCompleted, await ViewAsync(current, cancellationToken), []);
+        }
+
+        if (failed >= max)
+        {
+            LogLocked(logger, record.Id, record.TenantId, failed.Value);
+        }
+
+        return new(SessionCompletionOutcome.Invalid, await ViewAsync(current, cancellationToken), errors);
+    }
+
+    private static string? ValidateSecurityCode(string? value, CardScheme scheme, List<CardFieldError> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            errors.Add(new(CardField.SecurityCode, "Security code is required."));
+            return null;
+        }
+
+        if (SecurityCode.Validate(value, scheme) is { } error)
+        {
+            errors.Add(new(CardField.SecurityCode, error));
+            return null;
+        }
+
+        return value;
+    }
+
+    private async Task<SessionView> ViewAsync(SessionRecord record, CancellationToken cancellationToken)
+    {
+        SessionStatus status = record.StatusAt(time.GetUtcNow());
+        MaskedCard? card = record.TokenId is Guid tokenId ? (await tokens.GetAsync(record.TenantId, tokenId, cancellationToken))?.Card : null;
+        int remaining = status == SessionStatus.Created ? Math.Max(0, options.Value.SessionMaxFailedAttempts - record.FailedAttempts) : 0;
+        return new SessionView(record, status, ReadOptions(record), card, remaining);
+    }
+
+    private static TokenOptions ReadOptions(SessionRecord record) =>
+        record.OptionsJson is null ? TokenOptions.None : JsonSerializer.Deserialize(record.OptionsJson, CoreJson.Default.TokenOptions) ?? TokenOptions.None;
+
+    private async Task<SessionRecord> InsertAsync(Guid tenantId, SessionKind kind, Guid? tokenId, string? optionsJson, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNowMilliseconds();
+        var session = new SessionRecord(NewCapabilityId(), tenantId, kind, SessionStatus.Created, tokenId, optionsJson, now, now + options.Value.SessionTtl);
+        await store.InsertSessionAsync(session, cancellationToken);
+        LogCreated(logger, session.Id, tenantId, session.Kind);
+        return session;
+    }
+
+    /// <summary>
+    /// A version-4 UUID from the CSPRNG (122 random bits): the id alone lets a browser fill the session, so it must be
+    /// unguessable, and <see cref="Guid.NewGuid"/> does not promise a cryptographic source on every platform.
+    /// </summary>
+    private static Guid NewCapabilityId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Created {Kind} session {SessionId} for tenant {TenantId}")]
+    private static partial void LogCreated(ILogger logger, Guid sessionId, Guid tenantId, SessionKind kind);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Completed {Kind} session {SessionId} of tenant {TenantId}")]
+    private static partial void LogCompleted(ILogger logger, Guid sessionId, Guid tenantId, SessionKind kind);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Locked session {SessionId} of tenant {TenantId} after {FailedAttempts} failed attempts")]
+    private static partial void LogLocked(ILogger logger, Guid sessionId, Guid tenantId, int failedAttempts);
+}
