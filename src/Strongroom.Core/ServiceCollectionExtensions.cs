@@ -33,6 +33,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<PciTokenService>();
         services.TryAddSingleton<CardTokenService>();
         services.TryAddSingleton<Sessions.SessionService>();
+        services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();
+        services.TryAddSingleton<NetworkTokens.NetworkTokenService>();
         services.TryAddSingleton<IdempotencyService>();
         services.TryAddSingleton<VaultSweeper>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<VaultSweeper>());

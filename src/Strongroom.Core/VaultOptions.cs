@@ -23,6 +23,10 @@ public sealed class VaultOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan SessionRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long a network-token cryptogram (or its reference) can be used.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan CryptogramTtl { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long an idempotency key remembers its first response.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan IdempotencyKeyTtl { get; set; } = TimeSpan.FromHours(24);

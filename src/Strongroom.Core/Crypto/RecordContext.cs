@@ -8,6 +8,8 @@ public enum RecordKind : byte
     EphemeralCvc = 3,
     SigningKeySecret = 4,
     CardToken = 5,
+    NetworkTokenCard = 6,
+    NetworkTokenPan = 7,
     TenantKey = 16,
 }
 

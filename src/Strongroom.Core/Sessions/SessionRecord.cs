@@ -8,6 +8,9 @@ public enum SessionKind
 
     /// <summary>A fresh security code for an existing PCI token (Guardian security-code sub-resource).</summary>
     SecurityCode = 2,
+
+    /// <summary>A new network token (Guardian <c>POST /api/network/tokens</c> with <c>source.type = session</c>).</summary>
+    NetworkToken = 3,
 }
 
 /// <summary>
@@ -29,7 +32,7 @@ public enum SessionStatus
 /// <summary>
 /// A card-entry session. <see cref="OptionsJson"/> carries the token options the merchant chose at
 /// creation (expires_in, metadata) so the completed token gets exactly those. <see cref="TokenId"/> is the
-/// token the session produced (PCI token kind) or is bound to (security-code kind).
+/// token the session produced (PCI or network token kind) or is bound to (security-code kind).
 /// </summary>
 public sealed record SessionRecord(
     Guid Id,

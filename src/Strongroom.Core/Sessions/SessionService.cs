@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
+using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
 
@@ -37,6 +38,7 @@ public sealed record SessionCompletion(SessionCompletionOutcome Outcome, Session
 public sealed partial class SessionService(
     IVaultStore store,
     PciTokenService tokens,
+    NetworkTokenService networkTokens,
     TimeProvider time,
     IOptions<VaultOptions> options,
     ILogger<SessionService> logger)
@@ -44,6 +46,10 @@ public sealed partial class SessionService(
     /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
     public Task<SessionRecord> CreateForPciTokenAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
         InsertAsync(tenantId, SessionKind.PciToken, null, JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), cancellationToken);
+
+    /// <summary>Opens a session that will provision a network token with <paramref name="metadata"/> (Guardian network token <c>source.type = session</c>).</summary>
+    public Task<SessionRecord> CreateForNetworkTokenAsync(Guid tenantId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken) =>
+        InsertAsync(tenantId, SessionKind.NetworkToken, null, JsonSerializer.Serialize(new TokenOptions(null, metadata), CoreJson.Default.TokenOptions), cancellationToken);
 
     /// <summary>Opens a session through which the cardholder re-enters only the security code; null when the token does not exist.</summary>
     public async Task<SessionRecord?> CreateForSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
@@ -100,7 +106,7 @@ public sealed partial class SessionService(
                 return await FailAsync(record, errors, cancellationToken);
             }
 
-            completed = await store.TryCompleteSessionAsync(record.Id, token.Id, time.GetUtcNowMilliseconds(), null, cancellationToken);
+            completed = await store.TryCompleteSessionAsync(record.Id, token.Id, time.GetUtcNowMilliseconds(), SessionCompletionWrites.None, cancellationToken) == SessionWriteResult.Completed;
             if (completed)
             {
                 tokens.KeepSecurityCode(token, securityCode);
@@ -115,7 +121,22 @@ public sealed partial class SessionService(
             }
 
             TokenOptions tokenOptions = ReadOptions(record);
-            completed = await tokens.CreateAsync(record.TenantId, card, tokenOptions, record.Id, cancellationToken) is not null;
+            if (record.Kind == SessionKind.NetworkToken)
+            {
+                NetworkTokenResult result = await networkTokens.CreateAsync(record.TenantId, card, tokenOptions.Metadata, null, cancellationToken, record.Id);
+                if (result.Outcome is NetworkTokenOutcome.UnsupportedScheme or NetworkTokenOutcome.Declined or NetworkTokenOutcome.Conflict)
+                {
+                    // The network's answer about this card: the cardholder may try another one.
+                    errors.Add(new(CardField.AccountNumber, result.Message ?? "This card cannot be tokenized."));
+                    return await FailAsync(record, errors, cancellationToken);
+                }
+
+                completed = result.Outcome == NetworkTokenOutcome.Done;
+            }
+            else
+            {
+                completed = await tokens.CreateAsync(record.TenantId, card, tokenOptions, record.Id, cancellationToken) is not null;
+            }
         }
 
         SessionRecord current = await store.FindSessionAsync(record.Id, cancellationToken) ?? record;
@@ -190,7 +211,9 @@ public sealed partial class SessionService(
     private async Task<SessionView> ViewAsync(SessionRecord record, CancellationToken cancellationToken)
     {
         SessionStatus status = record.StatusAt(time.GetUtcNow());
-        MaskedCard? card = record.TokenId is Guid tokenId ? (await tokens.GetAsync(record.TenantId, tokenId, cancellationToken))?.Card : null;
+        MaskedCard? card = record.TokenId is not Guid tokenId ? null
+            : record.Kind == SessionKind.NetworkToken ? (await networkTokens.GetAsync(record.TenantId, tokenId, cancellationToken))?.Card
+            : (await tokens.GetAsync(record.TenantId, tokenId, cancellationToken))?.Card;
         int remaining = status == SessionStatus.Created ? Math.Max(0, options.Value.SessionMaxFailedAttempts - record.FailedAttempts) : 0;
         return new SessionView(record, status, ReadOptions(record), card, remaining);
     }

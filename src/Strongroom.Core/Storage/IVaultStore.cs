@@ -1,5 +1,7 @@
 using Strongroom.Core.Crypto;
+using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tokens;
@@ -122,13 +124,41 @@ public interface IVaultStore
     Task<int?> RecordFailedSessionAttemptAsync(Guid sessionId, int maxFailedAttempts, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes an open, unexpired session with <paramref name="tokenId"/>, inserting <paramref name="newToken"/> in the
-    /// same transaction when given. False (and nothing written) when the session was already completed, locked or expired.
+    /// Completes an open, unexpired session with <paramref name="tokenId"/>, writing <paramref name="writes"/> (the token it
+    /// creates and its events) in the same transaction. Nothing is written unless the result is <see cref="SessionWriteResult.Completed"/>.
     /// </summary>
-    Task<bool> TryCompleteSessionAsync(Guid sessionId, Guid tokenId, DateTimeOffset now, PciTokenRecord? newToken, CancellationToken cancellationToken);
+    Task<SessionWriteResult> TryCompleteSessionAsync(Guid sessionId, Guid tokenId, DateTimeOffset now, SessionCompletionWrites writes, CancellationToken cancellationToken);
 
     /// <summary>Deletes sessions that expired at or before <paramref name="expiredBefore"/>.</summary>
     Task<int> PurgeSessionsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
+    // Network tokens.
+
+    /// <summary>Inserts the token and its creation event; false (nothing written) when the tenant already has a live network token for the card.</summary>
+    Task<bool> InsertNetworkTokenAsync(NetworkTokenRecord token, VaultEvent created, CancellationToken cancellationToken);
+
+    Task<NetworkTokenRecord?> GetNetworkTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the token from the state in <paramref name="current"/> (compare-and-set on status and suspending parties) to
+    /// <paramref name="status"/>, recording <paramref name="change"/>; <paramref name="eraseCardData"/> empties the sealed card and token PAN.
+    /// False when the token changed meanwhile.
+    /// </summary>
+    Task<bool> UpdateNetworkTokenStatusAsync(NetworkTokenRecord current, NetworkTokenStatus status, SuspensionParties suspendedBy, bool eraseCardData, DateTimeOffset now, VaultEvent change, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the next cryptogram counter of an active token and records the cryptogram (<paramref name="cryptogram"/>'s counter is
+    /// ignored) with its event, atomically; returns the counter, or null when the token is not active.
+    /// </summary>
+    Task<long?> IssueCryptogramAsync(CryptogramRecord cryptogram, VaultEvent issued, CancellationToken cancellationToken);
+
+    Task<CryptogramRecord?> GetCryptogramAsync(Guid tenantId, Guid tokenId, long counter, CancellationToken cancellationToken);
+
+    /// <summary>Marks an unused, unexpired cryptogram used (single use, compare-and-set); false otherwise.</summary>
+    Task<bool> UseCryptogramAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The tenant's events about <paramref name="subjectId"/>, oldest first.</summary>
+    Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, Guid subjectId, CancellationToken cancellationToken);
 
     // Tenant settings (e.g. the hosted form's allowed origins).
 
@@ -157,4 +187,21 @@ public interface IVaultStore
     Task<bool> TryTakeOverIdempotencyKeyAsync(Guid staleReservationId, IdempotencyRecord replacement, CancellationToken cancellationToken);
 
     Task<int> PurgeExpiredIdempotencyKeysAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>What completing a session writes besides the session itself: the token it creates, if any, and events.</summary>
+public sealed record SessionCompletionWrites(PciTokenRecord? PciToken = null, NetworkTokenRecord? NetworkToken = null, IReadOnlyList<VaultEvent>? Events = null)
+{
+    public static readonly SessionCompletionWrites None = new();
+}
+
+public enum SessionWriteResult
+{
+    Completed,
+
+    /// <summary>The session was no longer open (completed, locked or expired).</summary>
+    SessionClosed,
+
+    /// <summary>The network token would duplicate a live one for the same card.</summary>
+    TokenConflict,
 }

@@ -59,7 +59,7 @@ public sealed partial class PciTokenService(
             tokenOptions.ExpiresInSeconds is int seconds ? now.AddSeconds(seconds) : null);
         if (completingSessionId is Guid sessionId)
         {
-            if (!await store.TryCompleteSessionAsync(sessionId, id, now, record, cancellationToken))
+            if (await store.TryCompleteSessionAsync(sessionId, id, now, new SessionCompletionWrites(PciToken: record), cancellationToken) != SessionWriteResult.Completed)
             {
                 return null;
             }
@@ -120,6 +120,30 @@ public sealed partial class PciTokenService(
     /// <summary>Keeps a newly entered security code for an existing token (security-code session), for as long as the token allows.</summary>
     internal void KeepSecurityCode(PciTokenRecord token, string securityCode) =>
         securityCodes.Put(token.TenantId, token.Id, securityCode, EffectiveSecurityCodeTtl(token.ExpiresAt, time.GetUtcNow()));
+
+    /// <summary>
+    /// The token's card, decrypted, for another token kind to be made from it (a network token from a PCI token);
+    /// null when the token does not exist. The security code comes along while it is still kept.
+    /// </summary>
+    internal async Task<ValidCard?> OpenCardAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    {
+        PciTokenRecord? record = await FindRecordAsync(tenantId, tokenId, cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        byte[] plaintext = keys.Open(RecordKind.PciToken, record.Id, record.Ciphertext);
+        try
+        {
+            return new ValidCard(DecodePan(plaintext), new Expiry(record.ExpiryMonth, record.ExpiryYear), DecodeCardholderName(plaintext), securityCodes.Read(tenantId, tokenId));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
 
     /// <summary>The stored token record (masked fields, sealed card), or null if absent or expired.</summary>
     internal Task<PciTokenRecord?> FindRecordAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Strongroom.Server.Guardian;
@@ -38,6 +39,7 @@ internal sealed record GuardianSessionStatus(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CompletedAt,
     int AttemptsRemaining,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PciTokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? NetworkTokenId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GuardianCard? Card,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ExpiresIn,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Metadata);
@@ -47,7 +49,40 @@ internal sealed record GuardianSessionCompletion(
     Guid SessionId,
     string Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PciTokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? NetworkTokenId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GuardianCard? Card);
+
+/// <summary>The <c>network_token</c> object of a network token (seed 002).</summary>
+internal sealed record GuardianNetworkTokenState(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SchemeReference,
+    string Status,
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SuspendedBy);
+
+internal sealed record GuardianNetworkToken(
+    Guid Id,
+    GuardianCard Card,
+    string CreatedAt,
+    GuardianNetworkTokenState NetworkToken,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PciTokenId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Metadata);
+
+internal sealed record GuardianCryptogram(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cryptogram,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Eci,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DynamicCvv,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Number,
+    int ExpiryMonth,
+    int ExpiryYear,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CryptogramReference,
+    string ExpiresAt);
+
+internal sealed record GuardianEvent(Guid Id, string Type, string CreatedAt, JsonElement Data);
+
+internal sealed record GuardianEventList(IReadOnlyList<GuardianEvent> Data);
+
+internal sealed record GuardianCryptogramVerification(bool Valid, string Result);
 
 internal sealed record GuardianTokenList(IReadOnlyList<GuardianPciToken> Data, GuardianLinks Links);
 
@@ -61,6 +96,10 @@ internal sealed record GuardianSecurityCodeAvailability(bool SecurityCodeAvailab
 [JsonSerializable(typeof(GuardianSession))]
 [JsonSerializable(typeof(GuardianSessionStatus))]
 [JsonSerializable(typeof(GuardianSessionCompletion))]
+[JsonSerializable(typeof(GuardianNetworkToken))]
+[JsonSerializable(typeof(GuardianCryptogram))]
+[JsonSerializable(typeof(GuardianEventList))]
+[JsonSerializable(typeof(GuardianCryptogramVerification))]
 [JsonSerializable(typeof(GuardianTokenList))]
 [JsonSerializable(typeof(GuardianSecurityCodeAvailability))]
 internal sealed partial class GuardianJson : JsonSerializerContext;

@@ -48,6 +48,9 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
     public int? Integer(JsonElement parent, string name, string path, bool required) =>
         Accept(JsonFields.Int32(parent, name, out int value), path, required, "Must be an integer.") ? value : null;
 
+    public long? Long(JsonElement parent, string name, string path, bool required) =>
+        Accept(JsonFields.Int64(parent, name, out long value), path, required, "Must be an integer.") ? value : null;
+
     /// <summary>The optional <c>expires_in</c> (1..2,592,000 seconds).</summary>
     public int? ExpiresIn(JsonElement root)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Strongroom.Core.Cards;
+using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tokens;
 using Strongroom.Server.Http;
@@ -55,16 +56,38 @@ internal static class GuardianResponses
 
     public static GuardianSessionStatus ToWire(SessionView session) => new(
         session.Id,
-        session.Record.Kind == SessionKind.SecurityCode ? "security_code" : "pci_token",
+        KindName(session.Record.Kind),
         StatusName(session.Status),
         Timestamp(session.Record.CreatedAt),
         Timestamp(session.Record.ExpiresAt),
         session.Record.CompletedAt is { } completedAt ? Timestamp(completedAt) : null,
         session.AttemptsRemaining,
-        session.Record.TokenId,
+        session.Record.Kind == SessionKind.NetworkToken ? null : session.Record.TokenId,
+        session.Record.Kind == SessionKind.NetworkToken ? session.Record.TokenId : null,
         session.Card is { } card ? ToWire(card) : null,
         session.Options.ExpiresInSeconds,
         session.Options.Metadata);
+
+    public static string KindName(SessionKind kind) => kind switch
+    {
+        SessionKind.SecurityCode => "security_code",
+        SessionKind.NetworkToken => "network_token",
+        _ => "pci_token",
+    };
+
+    public static JsonResponse NetworkToken(NetworkToken token) => Json(200, ToWire(token), GuardianJson.Default.GuardianNetworkToken);
+
+    public static GuardianNetworkToken ToWire(NetworkToken token) => new(
+        token.Id,
+        ToWire(token.Card),
+        Timestamp(token.CreatedAt),
+        new GuardianNetworkTokenState(
+            token.SchemeReference,
+            token.Status.WireName(),
+            token.Type.WireName(),
+            token.SuspendedBy == SuspensionParties.None ? null : Enum.GetValues<SuspensionParties>().Where(p => p != SuspensionParties.None && token.SuspendedBy.HasFlag(p)).Select(p => p.WireName()).ToList()),
+        token.PciTokenId,
+        token.Metadata);
 
     public static string StatusName(SessionStatus status) => status switch
     {

@@ -143,7 +143,10 @@ internal static class HostedFormEndpoints
             {
                 case SessionCompletionOutcome.Completed:
                     SessionView completed = result.Session!;
-                    var wire = new GuardianSessionCompletion(completed.Id, "completed", completed.Record.TokenId, completed.Card is { } card ? GuardianResponses.ToWire(card) : null);
+                    bool network = completed.Record.Kind == SessionKind.NetworkToken;
+                    var wire = new GuardianSessionCompletion(
+                        completed.Id, "completed", network ? null : completed.Record.TokenId, network ? completed.Record.TokenId : null,
+                        completed.Card is { } card ? GuardianResponses.ToWire(card) : null);
                     return GuardianResponses.Json(200, wire, GuardianJson.Default.GuardianSessionCompletion);
                 case SessionCompletionOutcome.Invalid:
                     reader.AddCardErrors(result.Errors, "$");

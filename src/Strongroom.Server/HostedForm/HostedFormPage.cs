@@ -40,7 +40,7 @@ internal static class HostedFormPage
             ["state"] = model.State,
             ["message"] = model.Message,
             ["session_id"] = model.SessionId?.ToString() ?? "",
-            ["kind"] = model.Kind == SessionKind.SecurityCode ? "security_code" : "pci_token",
+            ["kind"] = Guardian.GuardianResponses.KindName(model.Kind),
             ["card_hint"] = model.CardHint ?? "",
             ["return_url"] = model.ReturnUrl ?? "",
             ["parent_origins"] = string.Join(' ', model.ParentOrigins ?? []),

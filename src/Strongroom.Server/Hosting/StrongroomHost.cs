@@ -84,6 +84,7 @@ internal static class StrongroomHost
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Strongroom API"));
         app.MapGuardianPciTokens();
+        app.MapGuardianNetworkTokens();
         app.MapGuardianSessions();
         app.MapHostedForm();
         app.MapAdmin();

@@ -37,6 +37,13 @@ internal static class JsonFields
         return state;
     }
 
+    public static JsonFieldState Int64(JsonElement parent, string name, out long value)
+    {
+        JsonFieldState state = Read(parent, name, out JsonElement element, v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _));
+        value = state == JsonFieldState.Present ? element.GetInt64() : 0;
+        return state;
+    }
+
     public static JsonFieldState Boolean(JsonElement parent, string name, out bool value)
     {
         JsonFieldState state = Read(parent, name, out JsonElement element, v => v.ValueKind is JsonValueKind.True or JsonValueKind.False);

@@ -1,3 +1,5 @@
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.Events;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -644,6 +646,140 @@ public abstract class VaultServicesContract
         Assert.Empty(await vault.Sessions.GetAllowedOriginsAsync(other.Id, None));
         await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, [], None);
         Assert.Empty(await vault.Sessions.GetAllowedOriginsAsync(tenant.Id, None));
+    }
+
+    // ---- NetworkTokenService -------------------------------------------------------------------------
+
+    [SkippableFact]
+    public async Task NetworkTokens_FromPan_SealsCardAndTokenPanUnderTheirOwnKinds()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+
+        NetworkTokenResult result = await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Mastercard, "123", "Jane Doe"), null, null, None);
+
+        Assert.Equal(NetworkTokenOutcome.Done, result.Outcome);
+        NetworkToken token = result.Token!;
+        Assert.Equal((NetworkTokenType.Mdes, NetworkTokenStatus.Active, "555555******4444", "Jane Doe"), (token.Type, token.Status, token.Card.MaskedAccountNumber, token.Card.CardholderName));
+        NetworkTokenRecord record = (await vault.Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
+        TenantKeySet keys = await vault.Keyring.GetAsync(tenant.Id, None);
+        string tokenPan = Encoding.ASCII.GetString(keys.Open(RecordKind.NetworkTokenPan, token.Id, record.TokenPanCiphertext));
+        Assert.StartsWith("520473", tokenPan, StringComparison.Ordinal);
+        Assert.Throws<AuthenticationTagMismatchException>(() => keys.Open(RecordKind.NetworkTokenCard, token.Id, record.TokenPanCiphertext));
+        Assert.Throws<AuthenticationTagMismatchException>(() => keys.Open(RecordKind.PciToken, token.Id, record.CardCiphertext));
+        Assert.Equal(NetworkTokenOutcome.Conflict, (await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Mastercard), null, null, None)).Outcome);
+    }
+
+    [SkippableFact]
+    public async Task NetworkTokens_FromPciToken_OfThisTenantOnly_UnsupportedAndDeclinedRefused()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        Tenant other = await vault.NewTenantAsync();
+        PciToken pci = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa, "123", "Jo"), TokenOptions.None, None);
+
+        NetworkTokenResult fromPci = await vault.NetworkTokens.CreateFromPciTokenAsync(tenant.Id, pci.Id, null, None);
+        NetworkTokenResult crossTenant = await vault.NetworkTokens.CreateFromPciTokenAsync(other.Id, pci.Id, null, None);
+        NetworkTokenResult jcb = await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Jcb), null, null, None);
+        NetworkTokenResult declined = await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card("4000000000000051"), null, null, None);
+
+        Assert.Equal(pci.Id, fromPci.Token!.PciTokenId);
+        Assert.Equal("Jo", fromPci.Token.Card.CardholderName);
+        Assert.Equal(NetworkTokenOutcome.NotFound, crossTenant.Outcome);
+        Assert.Equal(NetworkTokenOutcome.UnsupportedScheme, jcb.Outcome);
+        Assert.Equal(NetworkTokenOutcome.Declined, declined.Outcome);
+        Assert.True(await vault.Tokens.DeleteAsync(tenant.Id, pci.Id, None));
+        Assert.Equal(NetworkTokenStatus.Active, (await vault.NetworkTokens.GetAsync(tenant.Id, fromPci.Token.Id, None))!.Status); // independent lifecycles
+    }
+
+    [SkippableFact]
+    public async Task NetworkTokens_Lifecycle_TwoPartySuspension_DeleteErases_EventsRecorded()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        Guid id = (await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), null, null, None)).Token!.Id;
+
+        NetworkTokenResult merchantSuspends = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Suspend, SuspensionParties.Merchant, "customer request", None);
+        NetworkTokenResult issuerSuspends = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Suspend, SuspensionParties.Issuer, "fraud check", None);
+        NetworkTokenResult merchantResumes = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Resume, SuspensionParties.Merchant, null, None);
+        NetworkTokenResult merchantAgain = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Resume, SuspensionParties.Merchant, null, None);
+        NetworkTokenResult issuerResumes = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Resume, SuspensionParties.Issuer, null, None);
+        NetworkTokenResult deleted = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Delete, SuspensionParties.Merchant, null, None);
+        NetworkTokenResult afterDelete = await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Suspend, SuspensionParties.Merchant, null, None);
+
+        Assert.Equal(NetworkTokenStatus.Suspended, merchantSuspends.Token!.Status);
+        Assert.Equal(SuspensionParties.Merchant | SuspensionParties.Issuer, issuerSuspends.Token!.SuspendedBy);
+        Assert.Equal((NetworkTokenStatus.Suspended, SuspensionParties.Issuer), (merchantResumes.Token!.Status, merchantResumes.Token.SuspendedBy));
+        Assert.Equal(NetworkTokenOutcome.Refused, merchantAgain.Outcome);
+        Assert.Equal(NetworkTokenStatus.Active, issuerResumes.Token!.Status);
+        Assert.Equal(NetworkTokenStatus.Deleted, deleted.Token!.Status);
+        Assert.Equal(NetworkTokenOutcome.Refused, afterDelete.Outcome);
+        NetworkTokenRecord record = (await vault.Store.GetNetworkTokenAsync(tenant.Id, id, None))!;
+        Assert.Empty(record.TokenPanCiphertext);
+        Assert.Empty(record.CardCiphertext);
+
+        IReadOnlyList<VaultEvent> events = (await vault.NetworkTokens.ListEventsAsync(tenant.Id, id, None))!;
+        Assert.Equal(6, events.Count); // created, 4 changes, deleted
+        Assert.Contains("\"party\":\"issuer\"", events[2].DataJson, StringComparison.Ordinal);
+        Assert.Contains("\"reason\":\"fraud check\"", events[2].DataJson, StringComparison.Ordinal);
+        Assert.Equal(VaultEventTypes.NetworkTokenDeleted, events[^1].Type);
+        Assert.Null(await vault.NetworkTokens.ListEventsAsync((await vault.NewTenantAsync()).Id, id, None));
+    }
+
+    [SkippableFact]
+    public async Task NetworkTokens_Cryptogram_SingleUse_ForgeryAndExpiryDetected()
+    {
+        using VaultHarness vault = NewHarness(new VaultOptions { CryptogramTtl = TimeSpan.FromMinutes(10) });
+        Tenant tenant = await vault.NewTenantAsync();
+        Guid id = (await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), null, null, None)).Token!.Id;
+
+        IssuedCryptogram first = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, 1999, "EUR", false, None)).Cryptogram!;
+        IssuedCryptogram second = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, None)).Cryptogram!;
+        IssuedCryptogram reference = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, true, None)).Cryptogram!;
+
+        Assert.StartsWith("489537", first.TokenPan, StringComparison.Ordinal);
+        Assert.NotEqual(first.Material!.Cryptogram, second.Material!.Cryptogram);
+        Assert.Null(reference.Material);
+        Assert.StartsWith("cref_", reference.Reference, StringComparison.Ordinal);
+        Assert.Equal(CryptogramCheck.Forged, await vault.NetworkTokens.VerifyCryptogramAsync(tenant.Id, id, first.Material.Cryptogram, 2000, "EUR", None));
+        Assert.Equal(CryptogramCheck.Valid, await vault.NetworkTokens.VerifyCryptogramAsync(tenant.Id, id, first.Material.Cryptogram, 1999, "EUR", None));
+        Assert.Equal(CryptogramCheck.AlreadyUsed, await vault.NetworkTokens.VerifyCryptogramAsync(tenant.Id, id, first.Material.Cryptogram, 1999, "EUR", None));
+        vault.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(CryptogramCheck.Expired, await vault.NetworkTokens.VerifyCryptogramAsync(tenant.Id, id, second.Material.Cryptogram, null, null, None));
+    }
+
+    [SkippableFact]
+    public async Task NetworkTokens_Outcome0077_IssuerSuspendsAtFirstCryptogram()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        Guid id = (await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card("4000000000000077"), null, null, None)).Token!.Id;
+
+        CryptogramResult refused = await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, None);
+
+        Assert.Equal(NetworkTokenOutcome.Refused, refused.Outcome);
+        NetworkToken token = (await vault.NetworkTokens.GetAsync(tenant.Id, id, None))!;
+        Assert.Equal((NetworkTokenStatus.Suspended, SuspensionParties.Issuer), (token.Status, token.SuspendedBy));
+        await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Resume, SuspensionParties.Issuer, null, None);
+        Assert.Equal(NetworkTokenOutcome.Done, (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, None)).Outcome);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_NetworkTokenSession_ProvisionsOnCompletion_UnsupportedSchemeCountsAsAFailedAttempt()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        SessionRecord session = await vault.Sessions.CreateForNetworkTokenAsync(tenant.Id, new Dictionary<string, string> { ["order"] = "7" }, None);
+
+        SessionCompletion jcb = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Jcb), None);
+        SessionCompletion visa = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Visa), None);
+
+        Assert.Equal(SessionCompletionOutcome.Invalid, jcb.Outcome);
+        Assert.Equal(NetworkTokenService.UnsupportedSchemeMessage, Assert.Single(jcb.Errors).Message);
+        Assert.Equal(SessionCompletionOutcome.Completed, visa.Outcome);
+        NetworkToken token = (await vault.NetworkTokens.GetAsync(tenant.Id, visa.Session!.Record.TokenId!.Value, None))!;
+        Assert.Equal("7", token.Metadata!["order"]);
+        Assert.Equal("411111******1111", visa.Session.Card!.MaskedAccountNumber);
     }
 
     // ---- IdempotencyService --------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.Events;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -707,8 +709,8 @@ public abstract class VaultStoreContract
         PciTokenRecord second = NewToken(tenant.Id);
         DateTimeOffset at = T0.AddMinutes(1);
 
-        Assert.True(await Store.TryCompleteSessionAsync(session.Id, first.Id, at, first, None));
-        Assert.False(await Store.TryCompleteSessionAsync(session.Id, second.Id, at, second, None));
+        Assert.Equal(SessionWriteResult.Completed, await Store.TryCompleteSessionAsync(session.Id, first.Id, at, new SessionCompletionWrites(first), None));
+        Assert.Equal(SessionWriteResult.SessionClosed, await Store.TryCompleteSessionAsync(session.Id, second.Id, at, new SessionCompletionWrites(second), None));
 
         SessionRecord? completed = await Store.GetSessionAsync(tenant.Id, session.Id, None);
         Assert.Equal(session with { Status = SessionStatus.Completed, TokenId = first.Id, CompletedAt = at }, completed);
@@ -726,8 +728,8 @@ public abstract class VaultStoreContract
         await Store.InsertSessionAsync(locked, None);
         PciTokenRecord token = NewToken(tenant.Id);
 
-        Assert.False(await Store.TryCompleteSessionAsync(expired.Id, token.Id, T0.AddMinutes(15), token, None));
-        Assert.False(await Store.TryCompleteSessionAsync(locked.Id, token.Id, T0, token, None));
+        Assert.Equal(SessionWriteResult.SessionClosed, await Store.TryCompleteSessionAsync(expired.Id, token.Id, T0.AddMinutes(15), new SessionCompletionWrites(token), None));
+        Assert.Equal(SessionWriteResult.SessionClosed, await Store.TryCompleteSessionAsync(locked.Id, token.Id, T0, new SessionCompletionWrites(token), None));
 
         Assert.Null(await Store.GetPciTokenAsync(tenant.Id, token.Id, T0, None));
         Assert.Equal(expired, await Store.GetSessionAsync(tenant.Id, expired.Id, None));
@@ -741,9 +743,9 @@ public abstract class VaultStoreContract
         await Store.InsertSessionAsync(session, None);
         PciTokenRecord[] tokens = Enumerable.Range(0, 8).Select(_ => NewToken(tenant.Id)).ToArray();
 
-        bool[] results = await Task.WhenAll(tokens.Select(t => Task.Run(() => Store.TryCompleteSessionAsync(session.Id, t.Id, T0, t, None))));
+        SessionWriteResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(() => Store.TryCompleteSessionAsync(session.Id, t.Id, T0, new SessionCompletionWrites(t), None))));
 
-        Assert.Equal(1, results.Count(r => r));
+        Assert.Equal(1, results.Count(r => r == SessionWriteResult.Completed));
         int stored = 0;
         foreach (PciTokenRecord token in tokens)
         {
@@ -767,6 +769,134 @@ public abstract class VaultStoreContract
         Assert.Equal(SessionStatus.Locked, (await Store.FindSessionAsync(session.Id, None))!.Status);
         Assert.Null(await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None)); // no longer open
         Assert.Null(await Store.RecordFailedSessionAttemptAsync(Guid.NewGuid(), 3, T0, None));
+    }
+
+    // ---- network tokens and events --------------------------------------------------------------------
+
+    private static NetworkTokenRecord NewNetworkToken(Guid tenantId, byte[]? fingerprint = null, NetworkTokenStatus status = NetworkTokenStatus.Active) => new(
+        Guid.CreateVersion7(), tenantId, CardScheme.Visa, "411111", "1111", 16, 12, 2030, fingerprint ?? RandomNumberGenerator.GetBytes(32),
+        RandomNumberGenerator.GetBytes(40), RandomNumberGenerator.GetBytes(40), 12, 2030, NetworkTokenType.Vts, "ref-" + Guid.NewGuid().ToString("N"),
+        status, SuspensionParties.None, Guid.NewGuid(), """{"k":"v"}""", 0, T0, T0);
+
+    private static VaultEvent NewEvent(NetworkTokenRecord token, string type, DateTimeOffset at) =>
+        new(Guid.CreateVersion7(at), token.TenantId, type, token.Id, """{"status":"active"}""", at);
+
+    [SkippableFact]
+    public async Task NetworkToken_InsertGet_RoundTripsWithItsEvent()
+    {
+        Tenant tenant = await NewTenantAsync();
+        NetworkTokenRecord token = NewNetworkToken(tenant.Id);
+        VaultEvent created = NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0);
+
+        Assert.True(await Store.InsertNetworkTokenAsync(token, created, None));
+
+        NetworkTokenRecord? read = await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None);
+        Assert.NotNull(read);
+        Assert.Equal(token with { Fingerprint = read.Fingerprint, CardCiphertext = read.CardCiphertext, TokenPanCiphertext = read.TokenPanCiphertext }, read);
+        Assert.Equal(token.Fingerprint, read.Fingerprint);
+        Assert.Equal(token.TokenPanCiphertext, read.TokenPanCiphertext);
+        Assert.Equal([created], await Store.ListEventsAsync(tenant.Id, token.Id, None));
+        Assert.Null(await Store.GetNetworkTokenAsync((await NewTenantAsync()).Id, token.Id, None));
+        Assert.Empty(await Store.ListEventsAsync((await NewTenantAsync()).Id, token.Id, None));
+    }
+
+    [SkippableFact]
+    public async Task NetworkToken_OneLiveTokenPerCardAndTenant()
+    {
+        Tenant tenant = await NewTenantAsync();
+        Tenant other = await NewTenantAsync();
+        byte[] fingerprint = RandomNumberGenerator.GetBytes(32);
+        NetworkTokenRecord first = NewNetworkToken(tenant.Id, fingerprint);
+        NetworkTokenRecord duplicate = NewNetworkToken(tenant.Id, fingerprint);
+        Assert.True(await Store.InsertNetworkTokenAsync(first, NewEvent(first, VaultEventTypes.NetworkTokenCreated, T0), None));
+
+        Assert.False(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), None));
+        Assert.Null(await Store.GetNetworkTokenAsync(tenant.Id, duplicate.Id, None));
+        Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id, None)); // the event rolled back with the row
+
+        NetworkTokenRecord elsewhere = NewNetworkToken(other.Id, fingerprint);
+        Assert.True(await Store.InsertNetworkTokenAsync(elsewhere, NewEvent(elsewhere, VaultEventTypes.NetworkTokenCreated, T0), None));
+
+        // Once the first is deleted, the card may be tokenized again.
+        Assert.True(await Store.UpdateNetworkTokenStatusAsync(first, NetworkTokenStatus.Deleted, SuspensionParties.None, true, T0, NewEvent(first, VaultEventTypes.NetworkTokenDeleted, T0), None));
+        Assert.True(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), None));
+    }
+
+    [SkippableFact]
+    public async Task NetworkToken_UpdateStatus_CompareAndSet_EraseEmptiesCiphertexts()
+    {
+        Tenant tenant = await NewTenantAsync();
+        NetworkTokenRecord token = NewNetworkToken(tenant.Id);
+        await Store.InsertNetworkTokenAsync(token, NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0), None);
+        DateTimeOffset later = T0.AddMinutes(1);
+
+        Assert.True(await Store.UpdateNetworkTokenStatusAsync(token, NetworkTokenStatus.Suspended, SuspensionParties.Issuer, false, later, NewEvent(token, VaultEventTypes.NetworkTokenStatusChanged, later), None));
+        Assert.False(await Store.UpdateNetworkTokenStatusAsync(token, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), None)); // stale state
+
+        NetworkTokenRecord suspended = (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
+        Assert.Equal((NetworkTokenStatus.Suspended, SuspensionParties.Issuer, later), (suspended.Status, suspended.SuspendedBy, suspended.UpdatedAt));
+        Assert.Equal(token.CardCiphertext, suspended.CardCiphertext);
+        Assert.Equal(2, (await Store.ListEventsAsync(tenant.Id, token.Id, None)).Count);
+
+        Assert.True(await Store.UpdateNetworkTokenStatusAsync(suspended, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), None));
+        NetworkTokenRecord deleted = (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
+        Assert.Equal(NetworkTokenStatus.Deleted, deleted.Status);
+        Assert.Empty(deleted.CardCiphertext);
+        Assert.Empty(deleted.TokenPanCiphertext);
+        Assert.Equal([VaultEventTypes.NetworkTokenCreated, VaultEventTypes.NetworkTokenStatusChanged, VaultEventTypes.NetworkTokenDeleted],
+            (await Store.ListEventsAsync(tenant.Id, token.Id, None)).Select(e => e.Type));
+    }
+
+    [SkippableFact]
+    public async Task Cryptograms_CountersIncrease_OnlyForActiveTokens_SingleUse()
+    {
+        Tenant tenant = await NewTenantAsync();
+        NetworkTokenRecord token = NewNetworkToken(tenant.Id);
+        NetworkTokenRecord inactive = NewNetworkToken(tenant.Id, status: NetworkTokenStatus.Inactive);
+        await Store.InsertNetworkTokenAsync(token, NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0), None);
+        await Store.InsertNetworkTokenAsync(inactive, NewEvent(inactive, VaultEventTypes.NetworkTokenCreated, T0), None);
+        var pending = new CryptogramRecord(token.Id, tenant.Id, 0, 1999, "EUR", null, T0, T0.AddMinutes(10));
+
+        long? first = await Store.IssueCryptogramAsync(pending, NewEvent(token, VaultEventTypes.NetworkTokenCryptogramIssued, T0), None);
+        long? second = await Store.IssueCryptogramAsync(pending with { ReferenceDigest = RandomNumberGenerator.GetBytes(32) }, NewEvent(token, VaultEventTypes.NetworkTokenCryptogramIssued, T0), None);
+        long? refused = await Store.IssueCryptogramAsync(pending with { TokenId = inactive.Id }, NewEvent(inactive, VaultEventTypes.NetworkTokenCryptogramIssued, T0), None);
+
+        Assert.Equal(1, first);
+        Assert.Equal(2, second);
+        Assert.Null(refused);
+        Assert.Equal(2, (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!.CryptogramCounter);
+        CryptogramRecord? stored = await Store.GetCryptogramAsync(tenant.Id, token.Id, 1, None);
+        Assert.Equal(pending with { Counter = 1 }, stored);
+
+        Assert.True(await Store.UseCryptogramAsync(tenant.Id, token.Id, 1, T0.AddMinutes(1), None));
+        Assert.False(await Store.UseCryptogramAsync(tenant.Id, token.Id, 1, T0.AddMinutes(1), None));
+        Assert.False(await Store.UseCryptogramAsync(tenant.Id, token.Id, 2, T0.AddMinutes(10), None)); // expired
+        Assert.False(await Store.UseCryptogramAsync((await NewTenantAsync()).Id, token.Id, 2, T0, None));
+        Assert.Equal(T0.AddMinutes(1), (await Store.GetCryptogramAsync(tenant.Id, token.Id, 1, None))!.UsedAt);
+    }
+
+    [SkippableFact]
+    public async Task TryCompleteSession_WithNetworkToken_ConflictRollsBackTheSessionToo()
+    {
+        Tenant tenant = await NewTenantAsync();
+        byte[] fingerprint = RandomNumberGenerator.GetBytes(32);
+        NetworkTokenRecord live = NewNetworkToken(tenant.Id, fingerprint);
+        await Store.InsertNetworkTokenAsync(live, NewEvent(live, VaultEventTypes.NetworkTokenCreated, T0), None);
+        var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.NetworkToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
+        await Store.InsertSessionAsync(session, None);
+        NetworkTokenRecord duplicate = NewNetworkToken(tenant.Id, fingerprint);
+        NetworkTokenRecord fresh = NewNetworkToken(tenant.Id);
+
+        SessionWriteResult conflict = await Store.TryCompleteSessionAsync(session.Id, duplicate.Id, T0, new SessionCompletionWrites(NetworkToken: duplicate, Events: [NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0)]), None);
+        SessionRecord afterConflict = (await Store.GetSessionAsync(tenant.Id, session.Id, None))!;
+        SessionWriteResult completed = await Store.TryCompleteSessionAsync(session.Id, fresh.Id, T0, new SessionCompletionWrites(NetworkToken: fresh, Events: [NewEvent(fresh, VaultEventTypes.NetworkTokenCreated, T0)]), None);
+
+        Assert.Equal(SessionWriteResult.TokenConflict, conflict);
+        Assert.Equal(SessionStatus.Created, afterConflict.Status);
+        Assert.Equal(SessionWriteResult.Completed, completed);
+        Assert.Equal(fresh.Id, (await Store.GetSessionAsync(tenant.Id, session.Id, None))!.TokenId);
+        Assert.Single(await Store.ListEventsAsync(tenant.Id, fresh.Id, None));
+        Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id, None));
     }
 
     // ---- tenant settings -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Operations;
 using Strongroom.Core.SecurityCodes;
 using Strongroom.Core.Sessions;
@@ -34,7 +35,8 @@ public sealed class VaultHarness : IDisposable
         Tenants = new TenantService(store, Keyring, Time, NullLogger<TenantService>.Instance);
         ApiKeys = new ApiKeyService(store, Time, NullLogger<ApiKeyService>.Instance);
         Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
-        Sessions = new SessionService(store, Tokens, Time, options, NullLogger<SessionService>.Instance);
+        NetworkTokens = new NetworkTokenService(store, Keyring, Tokens, new SimulatedTokenServiceProvider(), Time, options, NullLogger<NetworkTokenService>.Instance);
+        Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, NullLogger<SessionService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
@@ -56,6 +58,8 @@ public sealed class VaultHarness : IDisposable
     public ApiKeyService ApiKeys { get; }
 
     public PciTokenService Tokens { get; }
+
+    public NetworkTokenService NetworkTokens { get; }
 
     public SessionService Sessions { get; }
 

@@ -182,7 +182,7 @@
     section.focus();
 
     // Tell the embedding checkout page, if any; postMessage delivers only to a matching origin.
-    var message = { type: "strongroom:session.completed", session_id: result.session_id, status: result.status, pci_token_id: result.pci_token_id, card: card };
+    var message = { type: "strongroom:session.completed", session_id: result.session_id, status: result.status, pci_token_id: result.pci_token_id, network_token_id: result.network_token_id, card: card };
     if (window.parent !== window) {
       parentOrigins.forEach(function (origin) { window.parent.postMessage(message, origin); });
     }

@@ -1,0 +1,414 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Events;
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.Sessions;
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.Guardian;
+
+/// <summary>
+/// Guardian's network token resource (<c>/api/network/tokens</c>), its lifecycle operations, cryptograms and
+/// events, plus the simulator's control surface (<c>/api/simulator/network-tokens</c>) through which tests and
+/// integrators play the issuer, the cardholder and the network at authorization.
+/// </summary>
+internal static class NetworkTokenEndpoints
+{
+    public static void MapGuardianNetworkTokens(this IEndpointRouteBuilder routes)
+    {
+        RouteGroupBuilder group = routes.MapGroup("/api/network/tokens")
+            .WithTags("network")
+            .AddEndpointFilter<GuardianAuthentication>()
+            .ProducesGuardianErrors();
+
+        group.MapPost("/", CreateAsync)
+            .RequireRights(VaultRights.TokensCreate)
+            .WithName("network_token_create")
+            .WithSummary("Create token")
+            .WithDescription("Provision a network token from source.type = pan | pci_token (pci_token_id) | session. Visa → vts, Mastercard → mdes, " +
+                "American Express and Discover → tms; other schemes are a 422. 409 when the tenant already has a live (not deleted) network token for the card. Honours x-idempotency-key.")
+            .Accepts<JsonElement>("application/json")
+            .Produces<GuardianNetworkToken>(200);
+        group.MapGet("/{id}", GetAsync).RequireRights(VaultRights.TokensRead).WithName("network_token_get").WithSummary("Get token").Produces<GuardianNetworkToken>(200);
+        group.MapDelete("/{id}", DeleteAsync).RequireRights(VaultRights.TokensDelete).WithName("network_token_delete")
+            .WithSummary("Delete token: status becomes deleted (terminal) and the token PAN and card are erased").Produces<GuardianNetworkToken>(200);
+        group.MapPost("/{id}/suspend", (HttpContext http, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
+                ChangeAsync(http, id, NetworkTokenAction.Suspend, tokens, idempotency))
+            .RequireRights(VaultRights.TokensCreate).WithName("network_token_suspend")
+            .WithSummary("Suspend the token as the merchant (optional body: reason). Each party's suspension is held separately.")
+            .Produces<GuardianNetworkToken>(200);
+        group.MapPost("/{id}/resume", (HttpContext http, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
+                ChangeAsync(http, id, NetworkTokenAction.Resume, tokens, idempotency))
+            .RequireRights(VaultRights.TokensCreate).WithName("network_token_resume")
+            .WithSummary("Lift the merchant's suspension; the token is active again only when no other party still suspends it")
+            .Produces<GuardianNetworkToken>(200);
+        group.MapGet("/{id}/events", EventsAsync).RequireRights(VaultRights.TokensRead).WithName("network_token_events")
+            .WithSummary("The token's events: creation, every status change (with party and reason), cryptograms").Produces<GuardianEventList>(200);
+        group.MapPost("/{id}/cryptograms", CryptogramAsync).RequireRights(VaultRights.DataOut).WithName("network_token_cryptogram")
+            .WithSummary("Request a single-use cryptogram (requires data:out)")
+            .WithDescription("Body (all optional): amount (minor units), currency (ISO 4217), mode = value (default: returns cryptogram, eci, type, dynamic_cvv and the token number) " +
+                "or reference (returns a short-lived cryptogram_reference to forward).")
+            .Produces<GuardianCryptogram>(200);
+
+        RouteGroupBuilder simulator = routes.MapGroup("/api/simulator/network-tokens")
+            .WithTags("simulator")
+            .AddEndpointFilter<GuardianAuthentication>()
+            .RequireRights(VaultRights.Admin)
+            .ProducesGuardianErrors();
+        simulator.MapPost("/{id}/events", SimulateEventAsync).WithName("simulator_network_token_event")
+            .WithSummary("Token service simulator: the issuer or cardholder acts on a token (admin token + x-tenant-id)")
+            .WithDescription("Body: event = activate | suspend | resume | delete, party = issuer | cardholder, optional reason.")
+            .Produces<GuardianNetworkToken>(200);
+        simulator.MapPost("/{id}/authorize", AuthorizeAsync).WithName("simulator_network_token_authorize")
+            .WithSummary("Token service simulator: verify a cryptogram as the network would at authorization (uses it up)")
+            .WithDescription("Body: cryptogram, optional amount and currency (as given when it was requested). result = valid | forged | already_used | expired.")
+            .Produces<GuardianCryptogramVerification>(200);
+    }
+
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        try
+        {
+            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, http.RequestAborted));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(body);
+        }
+    }
+
+    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        if (document is null)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        JsonElement root = document.RootElement;
+        Dictionary<string, string>? metadata = reader.Metadata(root);
+        JsonElement? source = reader.Object(root, "source", "$.source", required: true);
+        string? type = source is { } s ? reader.String(s, "type", "$.source.type", required: true) : null;
+
+        switch (type)
+        {
+            case "session":
+                if (reader.Errors.Count > 0)
+                {
+                    return GuardianResponses.Validation(reader.Errors);
+                }
+
+                SessionRecord session = await sessions.CreateForNetworkTokenAsync(tenantId, metadata, cancellationToken);
+                return GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
+
+            case "pci_token":
+                string? pciTokenText = reader.String(source!.Value, "pci_token_id", "$.source.pci_token_id", required: true);
+                Guid pciTokenId = Guid.Empty;
+                if (pciTokenText is not null && !Guid.TryParse(pciTokenText, out pciTokenId))
+                {
+                    reader.Errors.Add(new("$.source.pci_token_id", "Must be a UUID."));
+                }
+
+                if (reader.Errors.Count > 0)
+                {
+                    return GuardianResponses.Validation(reader.Errors);
+                }
+
+                return ToResponse(await tokens.CreateFromPciTokenAsync(tenantId, pciTokenId, metadata, cancellationToken), "$.source.pci_token_id");
+
+            case "pan":
+                CardInput input = reader.Card(source!.Value);
+                var cardErrors = new List<CardFieldError>();
+                ValidCard? card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+                reader.AddCardErrors(cardErrors);
+                if (card is null || reader.Errors.Count > 0)
+                {
+                    return GuardianResponses.Validation(reader.Errors);
+                }
+
+                return ToResponse(await tokens.CreateAsync(tenantId, card, metadata, null, cancellationToken), "$.source.account_number");
+
+            default:
+                if (type is not null)
+                {
+                    reader.Errors.Add(new("$.source.type", "Must be one of: pan, pci_token, session."));
+                }
+
+                return GuardianResponses.Validation(reader.Errors);
+        }
+    }
+
+    /// <summary>Maps a provisioning result; <paramref name="cardPath"/> names the field a card-level refusal belongs to.</summary>
+    private static JsonResponse ToResponse(NetworkTokenResult result, string cardPath) => result.Outcome switch
+    {
+        NetworkTokenOutcome.Done => GuardianResponses.NetworkToken(result.Token!),
+        NetworkTokenOutcome.Conflict => GuardianResponses.Conflict(result.Message!),
+        NetworkTokenOutcome.NotFound => GuardianResponses.Validation(cardPath, result.Message ?? "Not found."),
+        NetworkTokenOutcome.Declined => GuardianResponses.Validation(cardPath, result.Message ?? "The token service declined provisioning."),
+        _ => GuardianResponses.Validation(cardPath, result.Message ?? NetworkTokenService.UnsupportedSchemeMessage),
+    };
+
+    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, NetworkTokenService tokens)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        NetworkToken? token = Guid.TryParse(id, out Guid tokenId) ? await tokens.GetAsync(tenantId, tokenId, http.RequestAborted) : null;
+        return token is null ? GuardianResponses.NotFound() : GuardianResponses.NetworkToken(token);
+    }
+
+    private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, NetworkTokenService tokens)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        return !Guid.TryParse(id, out Guid tokenId)
+            ? GuardianResponses.NotFound()
+            : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, NetworkTokenAction.Delete, SuspensionParties.Merchant, "Deleted by the merchant.", http.RequestAborted));
+    }
+
+    private static async Task<JsonResponse> ChangeAsync(HttpContext http, string id, NetworkTokenAction action, NetworkTokenService tokens, GuardianIdempotency idempotency)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        string scope = $"POST /api/network/tokens/{tokenId}/{(action == NetworkTokenAction.Suspend ? "suspend" : "resume")}";
+        return await idempotency.RunAsync(http, tenantId, scope, body, async () =>
+        {
+            var reader = new GuardianRequestReader([]);
+            string? reason = ReadReason(body, reader);
+            return reader.Errors.Count > 0
+                ? GuardianResponses.Validation(reader.Errors)
+                : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action, SuspensionParties.Merchant, reason, http.RequestAborted));
+        });
+    }
+
+    private static async Task<JsonResponse> EventsAsync(HttpContext http, string id, NetworkTokenService tokens)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        IReadOnlyList<VaultEvent>? events = Guid.TryParse(id, out Guid tokenId) ? await tokens.ListEventsAsync(tenantId, tokenId, http.RequestAborted) : null;
+        if (events is null)
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        var list = new GuardianEventList(events.Select(e =>
+        {
+            using JsonDocument data = JsonDocument.Parse(e.DataJson);
+            return new GuardianEvent(e.Id, e.Type, GuardianResponses.Timestamp(e.CreatedAt), data.RootElement.Clone());
+        }).ToList());
+        return GuardianResponses.Json(200, list, GuardianJson.Default.GuardianEventList);
+    }
+
+    private static async Task<JsonResponse> CryptogramAsync(HttpContext http, string id, NetworkTokenService tokens, GuardianIdempotency idempotency)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        return await idempotency.RunAsync(http, tenantId, $"POST /api/network/tokens/{tokenId}/cryptograms", body, async () =>
+        {
+            var reader = new GuardianRequestReader([]);
+            (long? amount, string? currency) = (null, null);
+            bool referenceMode = false;
+            if (body.Length > 0)
+            {
+                using JsonDocument? document = reader.ParseObject(body);
+                if (document is not null)
+                {
+                    (amount, currency) = ReadAmount(document.RootElement, reader);
+                    string? mode = reader.String(document.RootElement, "mode", "$.mode", required: false);
+                    if (mode is not null and not "value" and not "reference")
+                    {
+                        reader.Errors.Add(new("$.mode", "Must be one of: value, reference."));
+                    }
+
+                    referenceMode = mode == "reference";
+                }
+            }
+
+            if (reader.Errors.Count > 0)
+            {
+                return GuardianResponses.Validation(reader.Errors);
+            }
+
+            CryptogramResult result = await tokens.CreateCryptogramAsync(tenantId, tokenId, amount, currency, referenceMode, http.RequestAborted);
+            if (result.Outcome == NetworkTokenOutcome.NotFound)
+            {
+                return GuardianResponses.NotFound();
+            }
+
+            if (result.Outcome != NetworkTokenOutcome.Done)
+            {
+                return GuardianResponses.Conflict(result.Message ?? "Conflict");
+            }
+
+            IssuedCryptogram c = result.Cryptogram!;
+            var wire = new GuardianCryptogram(
+                c.Material?.Cryptogram, c.Material?.Eci, c.Material?.Type, c.Material?.DynamicCvv, c.TokenPan,
+                c.TokenExpiryMonth, c.TokenExpiryYear, c.Reference, GuardianResponses.Timestamp(c.ExpiresAt));
+            return GuardianResponses.Json(200, wire, GuardianJson.Default.GuardianCryptogram);
+        });
+    }
+
+    private static async Task<JsonResponse> SimulateEventAsync(HttpContext http, string id, NetworkTokenService tokens)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        if (document is null)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        string? eventName = reader.String(document.RootElement, "event", "$.event", required: true);
+        string? partyName = reader.String(document.RootElement, "party", "$.party", required: true);
+        string? reason = ReadReason(body, reader);
+        NetworkTokenAction? action = eventName switch
+        {
+            "activate" => NetworkTokenAction.Activate,
+            "suspend" => NetworkTokenAction.Suspend,
+            "resume" => NetworkTokenAction.Resume,
+            "delete" => NetworkTokenAction.Delete,
+            _ => null,
+        };
+        SuspensionParties? party = NetworkTokenNames.ParseParty(partyName);
+        if (eventName is not null && action is null)
+        {
+            reader.Errors.Add(new("$.event", "Must be one of: activate, suspend, resume, delete."));
+        }
+
+        if (partyName is not null && party is not (SuspensionParties.Issuer or SuspensionParties.Cardholder))
+        {
+            reader.Errors.Add(new("$.party", "Must be one of: issuer, cardholder."));
+        }
+
+        return reader.Errors.Count > 0
+            ? GuardianResponses.Validation(reader.Errors)
+            : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action!.Value, party!.Value, reason ?? $"Simulated {eventName} by the {partyName}.", http.RequestAborted));
+    }
+
+    private static async Task<JsonResponse> AuthorizeAsync(HttpContext http, string id, NetworkTokenService tokens)
+    {
+        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return GuardianResponses.PayloadTooLarge();
+        }
+
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body);
+        if (document is null)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        string? cryptogram = reader.String(document.RootElement, "cryptogram", "$.cryptogram", required: true);
+        (long? amount, string? currency) = ReadAmount(document.RootElement, reader);
+        if (reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        CryptogramCheck? check = await tokens.VerifyCryptogramAsync(tenantId, tokenId, cryptogram!, amount, currency, http.RequestAborted);
+        if (check is null)
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        string result = check switch
+        {
+            CryptogramCheck.Valid => "valid",
+            CryptogramCheck.AlreadyUsed => "already_used",
+            CryptogramCheck.Expired => "expired",
+            _ => "forged",
+        };
+        return GuardianResponses.Json(200, new GuardianCryptogramVerification(check == CryptogramCheck.Valid, result), GuardianJson.Default.GuardianCryptogramVerification);
+    }
+
+    private static JsonResponse Lifecycle(NetworkTokenResult result) => result.Outcome switch
+    {
+        NetworkTokenOutcome.Done => GuardianResponses.NetworkToken(result.Token!),
+        NetworkTokenOutcome.NotFound => GuardianResponses.NotFound(),
+        _ => GuardianResponses.Conflict(result.Message ?? "Conflict"),
+    };
+
+    /// <summary>An optional <c>reason</c> (≤ 200 characters, no card data) from an optional JSON body.</summary>
+    private static string? ReadReason(byte[] body, GuardianRequestReader reader)
+    {
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        using JsonDocument? document = reader.ParseObject(body);
+        string? reason = document is null ? null : reader.String(document.RootElement, "reason", "$.reason", required: false);
+        if (reason is { Length: > 200 })
+        {
+            reader.Errors.Add(new("$.reason", "Must be at most 200 characters."));
+        }
+        else if (reason is not null && PanDetector.ContainsPan(reason))
+        {
+            reader.Errors.Add(new("$.reason", "Must not contain a card number."));
+        }
+
+        return reader.Errors.Count > 0 ? null : reason;
+    }
+
+    private static (long? Amount, string? Currency) ReadAmount(JsonElement root, GuardianRequestReader reader)
+    {
+        long? amount = reader.Long(root, "amount", "$.amount", required: false);
+        if (amount is < 0)
+        {
+            reader.Errors.Add(new("$.amount", "Must be zero or more (minor units)."));
+        }
+
+        string? currency = reader.String(root, "currency", "$.currency", required: false);
+        if (currency is not null && (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper)))
+        {
+            reader.Errors.Add(new("$.currency", "Must be an ISO 4217 code such as EUR."));
+        }
+
+        return (amount, currency);
+    }
+}
