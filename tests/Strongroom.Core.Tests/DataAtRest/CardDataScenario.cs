@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
@@ -41,6 +42,9 @@ public sealed class CardDataScenario
     public Guid TenantA { get; private set; }
 
     public Guid TenantB { get; private set; }
+
+    /// <summary>The network token PANs (DPANs) provisioned: sensitive too, so just as absent at rest.</summary>
+    public List<string> TokenPans { get; } = [];
 
     /// <summary>Ciphertext and fingerprint of tokens that were deleted (erased, so gone from the live database).</summary>
     public List<byte[]> DeletedTokenBytes { get; } = [];
@@ -89,6 +93,21 @@ public sealed class CardDataScenario
         await vault.Idempotency.CompleteAsync(a.Id, key, proceed.ReservationId, 201, Encoding.UTF8.GetBytes(response), None);
         await vault.Sessions.CreateForPciTokenAsync(a.Id, new TokenOptions(60, metadata), None);
 
+        // A session completed the way the hosted form does it.
+        Strongroom.Core.Sessions.SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(a.Id, new TokenOptions(null, metadata), None);
+        var entered = new CardInput { AccountNumber = TestCards.Amex, ExpiryMonth = 12, ExpiryYear = vault.Time.GetUtcNow().Year + 2, SecurityCode = DistinctiveSecurityCode, CardholderName = CardholderNames[2] };
+        Assert.Equal(Strongroom.Core.Sessions.SessionCompletionOutcome.Completed, (await vault.Sessions.CompleteAsync(session.Id, entered, None)).Outcome);
+
+        // Network tokens from a PAN and from a PCI token, with cryptograms: neither funding PAN nor token PAN may be stored in clear.
+        Strongroom.Core.NetworkTokens.NetworkToken fromPan = (await vault.NetworkTokens.CreateAsync(a.Id, vault.Card(TestCards.Mastercard, "456", CardholderNames[1]), metadata, null, None)).Token!;
+        Strongroom.Core.NetworkTokens.NetworkToken fromPci = (await vault.NetworkTokens.CreateFromPciTokenAsync(a.Id, created[0].Token.Id, null, None)).Token!;
+        foreach (Strongroom.Core.NetworkTokens.NetworkToken networkToken in new[] { fromPan, fromPci })
+        {
+            Strongroom.Core.NetworkTokens.IssuedCryptogram cryptogram = (await vault.NetworkTokens.CreateCryptogramAsync(a.Id, networkToken.Id, 1999, "EUR", false, None)).Cryptogram!;
+            scenario.TokenPans.Add(cryptogram.TokenPan!);
+            Assert.NotNull((await vault.NetworkTokens.CreateCryptogramAsync(a.Id, networkToken.Id, null, null, true, None)).Cryptogram!.Reference);
+        }
+
         foreach (Guid tenant in new[] { a.Id, b.Id })
         {
             TenantKeySet keys = await vault.Keyring.GetAsync(tenant, None);
@@ -98,7 +117,7 @@ public sealed class CardDataScenario
             }
         }
 
-        Assert.Equal(5, scenario.LiveTokens.Count); // 6 created, 1 deleted; the 3 "doomed" ones are gone
+        Assert.Equal(6, scenario.LiveTokens.Count); // 6 created, 1 deleted, 1 from the session; the 3 "doomed" ones are gone
         return scenario;
     }
 
@@ -121,6 +140,7 @@ public sealed class CardDataScenario
     public void AssertCellsHoldNoCardData(IReadOnlyList<DumpedCell> cells)
     {
         Assert.NotEmpty(cells);
+        Assert.Equal(2, TokenPans.Count);
         Assert.Contains(cells, c => c.Value is string s && s.Contains(Canary, StringComparison.Ordinal)); // the dump reads real rows
 
         foreach (DumpedCell cell in cells)
@@ -129,7 +149,7 @@ public sealed class CardDataScenario
             switch (cell.Value)
             {
                 case string text:
-                    foreach (string pan in Pans)
+                    foreach (string pan in Pans.Concat(TokenPans))
                     {
                         Assert.False(text.Contains(pan, StringComparison.Ordinal), $"PAN in clear in {where}");
                         Assert.False(text.Contains(ByteSearch.HexOfAscii(pan), StringComparison.OrdinalIgnoreCase), $"hex-encoded PAN in {where}");
@@ -153,7 +173,7 @@ public sealed class CardDataScenario
                     break;
 
                 case byte[] bytes:
-                    foreach (string pan in Pans)
+                    foreach (string pan in Pans.Concat(TokenPans))
                     {
                         Assert.False(ByteSearch.Contains(bytes, ByteSearch.Ascii(pan)), $"PAN bytes in {where}");
                     }
@@ -175,6 +195,7 @@ public sealed class CardDataScenario
                     string number = Convert.ToString(cell.Value, CultureInfo.InvariantCulture)!;
                     Assert.DoesNotContain(number, SecurityCodes);
                     Assert.DoesNotContain(number, Pans);
+                    Assert.DoesNotContain(number, TokenPans);
                     break;
             }
         }
