@@ -482,6 +482,12 @@ public abstract class SqlVaultStore : IVaultStore
             cancellationToken, ("t", IdParameter(tenantId)), ("token", IdParameter(tokenId)), ("counter", counter), ("now", Ms(now))) == 1;
     }
 
+    public async Task<int> PurgeCryptogramsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM network_token_cryptograms WHERE expires_at <= @before", cancellationToken, ("before", Ms(expiredBefore)));
+    }
+
     public async Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, Guid subjectId, CancellationToken cancellationToken) =>
         await QueryAsync("SELECT id, tenant_id, type, subject_id, data, created_at, dispatched_at FROM events WHERE tenant_id = @t AND subject_id = @s ORDER BY seq",
             r => new VaultEvent(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetGuid(3), r.GetString(4), FromMs(r.GetInt64(5)), FromMsOrNull(r, 6)),

@@ -17,7 +17,9 @@ public sealed record NetworkTokenEventData(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PreviousStatus = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Party = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Counter = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mode = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Amount = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Currency = null);
 
 public enum NetworkTokenOutcome
 {
@@ -59,6 +61,9 @@ public enum CryptogramCheck
     Forged,
     AlreadyUsed,
     Expired,
+
+    /// <summary>A genuine cryptogram of a token that is no longer active (suspended, inactive, deleted): the network declines it.</summary>
+    TokenNotActive,
 }
 
 /// <summary>
@@ -217,7 +222,7 @@ public sealed partial class NetworkTokenService(
         string? reference = referenceMode ? "cref_" + Base64Url(RandomNumberGenerator.GetBytes(24)) : null;
         byte[]? referenceDigest = reference is null ? null : ReferenceDigest(keys, reference);
         var pending = new CryptogramRecord(tokenId, tenantId, 0, amount, currency, referenceDigest, now, expiresAt);
-        VaultEvent issued = Event(record, VaultEventTypes.NetworkTokenCryptogramIssued, new NetworkTokenEventData(Reason: referenceMode ? "reference" : "value"), now);
+        VaultEvent issued = Event(record, VaultEventTypes.NetworkTokenCryptogramIssued, new NetworkTokenEventData(Mode: referenceMode ? "reference" : "value", Amount: amount, Currency: currency), now);
         long? counter = await store.IssueCryptogramAsync(pending, issued, cancellationToken);
         if (counter is null)
         {
@@ -244,6 +249,11 @@ public sealed partial class NetworkTokenService(
         if (record is null)
         {
             return null;
+        }
+
+        if (record.Status != NetworkTokenStatus.Active)
+        {
+            return CryptogramCheck.TokenNotActive;
         }
 
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);

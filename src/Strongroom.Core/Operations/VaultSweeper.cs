@@ -19,6 +19,8 @@ public sealed partial class VaultSweeper(
 {
     private const int BatchSize = 500;
 
+    private static readonly TimeSpan CryptogramRetention = TimeSpan.FromDays(1);
+
     /// <summary>One sweep; public so tests and the CLI can run it on demand.</summary>
     public async Task<SweepResult> SweepOnceAsync(CancellationToken cancellationToken)
     {
@@ -39,6 +41,9 @@ public sealed partial class VaultSweeper(
 
         int sessions = await store.PurgeSessionsAsync(now - options.Value.SessionRetention, cancellationToken);
         int idempotencyKeys = await store.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
+
+        // Expired cryptogram records are kept a day (an authorization arriving late still reads "expired"), then dropped.
+        await store.PurgeCryptogramsAsync(now - CryptogramRetention, cancellationToken);
         int codes = securityCodes.RemoveExpired();
         var result = new SweepResult(tokens, sessions, idempotencyKeys, codes);
         if (result.Total > 0)

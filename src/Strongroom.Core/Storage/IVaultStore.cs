@@ -157,6 +157,9 @@ public interface IVaultStore
     /// <summary>Marks an unused, unexpired cryptogram used (single use, compare-and-set); false otherwise.</summary>
     Task<bool> UseCryptogramAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Deletes cryptogram records that expired at or before <paramref name="expiredBefore"/>.</summary>
+    Task<int> PurgeCryptogramsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
     /// <summary>The tenant's events about <paramref name="subjectId"/>, oldest first.</summary>
     Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, Guid subjectId, CancellationToken cancellationToken);
 

@@ -6,6 +6,9 @@ namespace Strongroom.Server.Guardian;
 /// <summary>Endpoint metadata: the rights a Guardian endpoint requires.</summary>
 internal sealed record RequiredRights(VaultRights Rights);
 
+/// <summary>Marks an admin-only route that still acts on one tenant (named by <c>x-tenant-id</c>), such as the simulator's.</summary>
+internal sealed record RequiresTenant;
+
 /// <summary>
 /// Guardian authentication: <c>x-api-key</c> (a tenant's key) or <c>x-admin-token</c> (the instance
 /// admin, who names the tenant to act on in <c>x-tenant-id</c>). Resolves a <see cref="Principal"/>
@@ -53,7 +56,8 @@ internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenSe
             return GuardianResponses.Forbidden();
         }
 
-        if (principal.Kind == PrincipalKind.Admin && required is not null && (required.Rights & VaultRights.Admin) == 0)
+        bool tenantScoped = required is not null && ((required.Rights & VaultRights.Admin) == 0 || http.GetEndpoint()?.Metadata.GetMetadata<RequiresTenant>() is not null);
+        if (principal.Kind == PrincipalKind.Admin && tenantScoped)
         {
             // The admin acts on one tenant per request, named explicitly.
             if (!Guid.TryParse(http.Request.Headers[TenantHeader].ToString(), out Guid tenantId))
@@ -79,4 +83,9 @@ internal static class GuardianAuthenticationExtensions
     public static TBuilder RequireRights<TBuilder>(this TBuilder builder, VaultRights rights)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new RequiredRights(rights));
+
+    /// <summary>An admin-only route that acts on the tenant named by <c>x-tenant-id</c>.</summary>
+    public static TBuilder RequireTenant<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequiresTenant());
 }

@@ -56,6 +56,7 @@ internal static class NetworkTokenEndpoints
             .WithTags("simulator")
             .AddEndpointFilter<GuardianAuthentication>()
             .RequireRights(VaultRights.Admin)
+            .RequireTenant()
             .ProducesGuardianErrors();
         simulator.MapPost("/{id}/events", SimulateEventAsync).WithName("simulator_network_token_event")
             .WithSummary("Token service simulator: the issuer or cardholder acts on a token (admin token + x-tenant-id)")
@@ -63,7 +64,7 @@ internal static class NetworkTokenEndpoints
             .Produces<GuardianNetworkToken>(200);
         simulator.MapPost("/{id}/authorize", AuthorizeAsync).WithName("simulator_network_token_authorize")
             .WithSummary("Token service simulator: verify a cryptogram as the network would at authorization (uses it up)")
-            .WithDescription("Body: cryptogram, optional amount and currency (as given when it was requested). result = valid | forged | already_used | expired.")
+            .WithDescription("Body: cryptogram, optional amount and currency (as given when it was requested). result = valid | forged | already_used | expired | token_not_active (the token is suspended, inactive or deleted: the network declines).")
             .Produces<GuardianCryptogramVerification>(200);
     }
 
@@ -361,6 +362,7 @@ internal static class NetworkTokenEndpoints
             CryptogramCheck.Valid => "valid",
             CryptogramCheck.AlreadyUsed => "already_used",
             CryptogramCheck.Expired => "expired",
+            CryptogramCheck.TokenNotActive => "token_not_active",
             _ => "forged",
         };
         return GuardianResponses.Json(200, new GuardianCryptogramVerification(check == CryptogramCheck.Valid, result), GuardianJson.Default.GuardianCryptogramVerification);

@@ -873,6 +873,9 @@ public abstract class VaultStoreContract
         Assert.False(await Store.UseCryptogramAsync(tenant.Id, token.Id, 2, T0.AddMinutes(10), None)); // expired
         Assert.False(await Store.UseCryptogramAsync((await NewTenantAsync()).Id, token.Id, 2, T0, None));
         Assert.Equal(T0.AddMinutes(1), (await Store.GetCryptogramAsync(tenant.Id, token.Id, 1, None))!.UsedAt);
+
+        Assert.True(await Store.PurgeCryptogramsAsync(T0.AddMinutes(10), None) >= 2);
+        Assert.Null(await Store.GetCryptogramAsync(tenant.Id, token.Id, 1, None));
     }
 
     [SkippableFact]
