@@ -103,6 +103,22 @@ install_node() {
   apt-get install -y -qq nodejs >/dev/null
 }
 
+# Debian's Chromium (with its driver) runs the hosted card form's browser tests (tests/Strongroom.Server.Tests/Browser);
+# Playwright drives /usr/bin/chromium rather than downloading its own browser.
+install_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    return
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    log "Chromium is missing and we are not root: the browser tests will skip (or fail with CI=true)"
+    return
+  fi
+  log "installing chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+}
+
 start_postgres() {
   install_postgres
   if [[ ! -x "$PG_BIN/initdb" ]]; then
@@ -155,6 +171,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 install_node
+install_chromium
 
 if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then
   log "using the PostgreSQL server from STRONGROOM_TEST_POSTGRES"

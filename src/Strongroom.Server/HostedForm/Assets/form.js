@@ -73,36 +73,60 @@
   }
 
   // Card number: live grouping, scheme hint and Luhn feedback once the number looks complete.
+  // Regrouping rewrites the value, so the caret is put back after the same number of digits.
   fields.account_number.input.addEventListener("input", function (event) {
     var input = event.target;
+    var caretDigits = digitsOf(input.value.slice(0, input.selectionStart || 0)).length;
     var digits = digitsOf(input.value).slice(0, 19);
     var scheme = detectScheme(digits);
     input.value = group(digits, scheme ? scheme.groups : [4, 4, 4, 4, 3]);
+    var caret = 0;
+    for (var seen = 0; caret < input.value.length && seen < caretDigits; caret++) {
+      if (input.value[caret] !== " ") seen++;
+    }
+    if (document.activeElement === input) input.setSelectionRange(caret, caret);
     schemeBadge.textContent = scheme ? scheme.name : "";
-    fields.security_code.input.maxLength = scheme ? scheme.cvc : 4;
-    if (digits.length >= 12 && digits.length === maxLengthFor(scheme) && !luhn(digits)) {
+    var cvc = fields.security_code.input;
+    cvc.maxLength = scheme ? scheme.cvc : 4;
+    if (cvc.value.length > cvc.maxLength) cvc.value = cvc.value.slice(0, cvc.maxLength);
+    if (digits.length >= typicalLength(scheme) && !luhn(digits)) {
       setError("account_number", "This card number is not valid. Please check it.");
-    } else if (fields.account_number.error.textContent) {
+    } else {
       setError("account_number", "");
     }
   });
 
-  function maxLengthFor(scheme) {
-    if (!scheme) return 19;
-    return scheme.groups.reduce(function (a, b) { return a + b; }, 0);
+  // The length most cards of the scheme have: the point where a Luhn failure is worth showing while typing.
+  function typicalLength(scheme) {
+    if (!scheme) return 16;
+    if (scheme.name === "American Express") return 15;
+    if (scheme.name === "Diners Club") return 14;
+    return 16;
   }
 
-  // Expiry: accept "1234", "12/34" or "12 / 2034"; insert the slash as the cardholder types.
+  // Expiry: accept "1234", "12/34", "1/34" or "12 / 2034"; insert the slash as the cardholder types.
   fields.expiry.input.addEventListener("input", function (event) {
     var input = event.target;
     var deleting = event.inputType && event.inputType.indexOf("delete") === 0;
-    var digits = digitsOf(input.value).slice(0, 6);
-    if (digits.length === 1 && digits > "1") digits = "0" + digits;
+    var raw = input.value;
+    var digits = digitsOf(raw).slice(0, 6);
+    if (/^\s*\d\s*\//.test(raw)) digits = ("0" + digits).slice(0, 6);
+    else if (digits.length === 1 && digits > "1") digits = "0" + digits;
     input.value = digits.length > 2 || (digits.length === 2 && !deleting) ? digits.slice(0, 2) + "/" + digits.slice(2) : digits;
+    setError("expiry", "");
   });
 
   fields.security_code.input.addEventListener("input", function (event) {
-    event.target.value = digitsOf(event.target.value).slice(0, 4);
+    event.target.value = digitsOf(event.target.value).slice(0, event.target.maxLength > 0 ? event.target.maxLength : 4);
+    setError("security_code", "");
+  });
+
+  fields.cardholder_name.input.addEventListener("input", function () { setError("cardholder_name", ""); });
+
+  // Leaving a filled-in number that fails Luhn says so at once, whatever its length.
+  fields.account_number.input.addEventListener("blur", function (event) {
+    var digits = digitsOf(event.target.value);
+    if (digits.length >= 12 && !luhn(digits)) setError("account_number", "This card number is not valid. Please check it.");
   });
 
   function parseExpiry(value) {
