@@ -32,6 +32,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
         services.TryAddSingleton<CardTokenService>();
+        services.TryAddSingleton<SingleUseTokenService>();
+        services.TryAddSingleton<Bins.BinService>();
         services.TryAddSingleton<Sessions.SessionService>();
         services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();
         services.TryAddSingleton<NetworkTokens.NetworkTokenService>();

@@ -23,6 +23,10 @@ public sealed class VaultOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan SessionRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long a single-use card token (Tap dialect, <c>tok_…</c>) can be used.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
+    public TimeSpan SingleUseTokenTtl { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long a network-token cryptogram (or its reference) can be used.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan CryptogramTtl { get; set; } = TimeSpan.FromMinutes(10);

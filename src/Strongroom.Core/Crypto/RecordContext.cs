@@ -10,6 +10,8 @@ public enum RecordKind : byte
     CardToken = 5,
     NetworkTokenCard = 6,
     NetworkTokenPan = 7,
+    SingleUseToken = 8,
+    SingleUseTokenAddress = 9,
     TenantKey = 16,
 }
 

@@ -39,6 +39,18 @@ public sealed partial class VaultSweeper(
         }
         while (batch.Count == BatchSize);
 
+        do
+        {
+            batch = await store.PurgeExpiredSingleUseTokensAsync(now, BatchSize, cancellationToken);
+            foreach ((Guid tenantId, Guid id) in batch)
+            {
+                securityCodes.Remove(tenantId, id);
+            }
+
+            tokens += batch.Count;
+        }
+        while (batch.Count == BatchSize);
+
         int sessions = await store.PurgeSessionsAsync(now - options.Value.SessionRetention, cancellationToken);
         int idempotencyKeys = await store.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
 

@@ -1,3 +1,4 @@
+using Strongroom.Core.Bins;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
@@ -162,6 +163,30 @@ public interface IVaultStore
 
     /// <summary>The tenant's events about <paramref name="subjectId"/>, oldest first.</summary>
     Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, Guid subjectId, CancellationToken cancellationToken);
+
+    // Single-use card tokens (Tap dialect).
+
+    Task InsertSingleUseTokenAsync(SingleUseTokenRecord token, CancellationToken cancellationToken);
+
+    /// <summary>The token by its public id (<c>tok_…</c>) within the tenant, used or not, until purged.</summary>
+    Task<SingleUseTokenRecord?> GetSingleUseTokenAsync(Guid tenantId, string publicId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Uses the token up (compare-and-set: unused and unexpired), erasing its sealed card and address, and inserts
+    /// <paramref name="newToken"/> in the same transaction when given. False (nothing written) when already used or expired.
+    /// </summary>
+    Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, CancellationToken cancellationToken);
+
+    /// <summary>Erases up to <paramref name="batchSize"/> single-use tokens past expiry; returns their record ids (for their security codes).</summary>
+    Task<IReadOnlyList<(Guid TenantId, Guid Id)>> PurgeExpiredSingleUseTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
+
+    // BIN table.
+
+    /// <summary>The imported BIN table (empty when none was imported: the shipped table applies).</summary>
+    Task<IReadOnlyList<BinRecord>> ListBinRangesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces the whole imported BIN table in one transaction.</summary>
+    Task ReplaceBinRangesAsync(IReadOnlyList<BinRecord> rows, CancellationToken cancellationToken);
 
     // Tenant settings (e.g. the hosted form's allowed origins).
 

@@ -36,7 +36,17 @@ public sealed partial class PciTokenService(
     /// Tokenizes <paramref name="card"/>. With <paramref name="completingSessionId"/>, the token is written in the same
     /// transaction that completes that session, and null comes back (nothing written) if the session was no longer open.
     /// </summary>
-    internal async Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Guid? completingSessionId, CancellationToken cancellationToken)
+    internal Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Guid? completingSessionId, CancellationToken cancellationToken) =>
+        CreateAsync(tenantId, card, tokenOptions, async (record, now) => completingSessionId is Guid sessionId
+            ? await store.TryCompleteSessionAsync(sessionId, record.Id, now, new SessionCompletionWrites(PciToken: record), cancellationToken) == SessionWriteResult.Completed
+            : await InsertAsync(record, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Tokenizes <paramref name="card"/>, handing the sealed record to <paramref name="persist"/> so another change can
+    /// commit in the same transaction (a session completing, a single-use token being used up). When it returns false,
+    /// nothing was written and null comes back.
+    /// </summary>
+    internal async Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Func<PciTokenRecord, DateTimeOffset, Task<bool>> persist, CancellationToken cancellationToken)
     {
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
@@ -57,16 +67,9 @@ public sealed partial class PciTokenService(
             TokenMetadata.Serialize(tokenOptions.Metadata),
             now,
             tokenOptions.ExpiresInSeconds is int seconds ? now.AddSeconds(seconds) : null);
-        if (completingSessionId is Guid sessionId)
+        if (!await persist(record, now))
         {
-            if (await store.TryCompleteSessionAsync(sessionId, id, now, new SessionCompletionWrites(PciToken: record), cancellationToken) != SessionWriteResult.Completed)
-            {
-                return null;
-            }
-        }
-        else
-        {
-            await store.InsertPciTokenAsync(record, cancellationToken);
+            return null;
         }
 
         if (card.SecurityCode is { } securityCode)
@@ -76,6 +79,12 @@ public sealed partial class PciTokenService(
 
         LogCreated(logger, id, tenantId, card.Pan.Scheme, card.SecurityCode is not null);
         return new PciToken(id, new MaskedCard(card.CardholderName, card.Expiry.Month, card.Expiry.Year, card.Pan.Masked, card.Pan.Scheme), now, record.ExpiresAt, tokenOptions.Metadata);
+    }
+
+    private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)
+    {
+        await store.InsertPciTokenAsync(record, cancellationToken);
+        return true;
     }
 
     public async Task<PciToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)

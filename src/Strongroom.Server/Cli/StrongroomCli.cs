@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Strongroom.Core.Bins;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
@@ -50,6 +51,7 @@ internal static class StrongroomCli
 
         root.Subcommands.Add(TenantCommand());
         root.Subcommands.Add(ApiKeyCommand());
+        root.Subcommands.Add(BinCommand());
         return root;
     }
 
@@ -140,6 +142,81 @@ internal static class StrongroomCli
         });
         apiKey.Subcommands.Add(create);
         return apiKey;
+    }
+
+    private static Command BinCommand()
+    {
+        var bin = new Command("bin", "Manage the BIN table (card scheme, funding and issuer by card number prefix).");
+        var file = new Argument<FileInfo>("file") { Description = "CSV with the header prefix,scheme,funding,bank,country[,issuer_id]." };
+        var import = new Command("import", "Replace the BIN table with a (licensed) BIN file. Bad rows are reported and skipped; good rows are kept.") { file };
+        import.SetAction(async (parse, cancellationToken) =>
+        {
+            FileInfo path = parse.GetValue(file)!;
+            if (!path.Exists)
+            {
+                await Console.Error.WriteLineAsync($"No such file: {path.FullName}");
+                return 2;
+            }
+
+            long totalLines = 0;
+            using (StreamReader counter = path.OpenText())
+            {
+                while (await counter.ReadLineAsync(cancellationToken) is not null)
+                {
+                    totalLines++;
+                }
+            }
+
+            using IHost host = await StartAdminHostAsync(cancellationToken);
+            var progress = new ProgressBar(Console.Error, totalLines, enabled: !Console.IsErrorRedirected);
+            using StreamReader reader = path.OpenText();
+            BinImportResult result = await host.Services.GetRequiredService<BinService>().ImportAsync(reader, progress.Report, cancellationToken);
+            progress.Complete();
+
+            Console.WriteLine($"Imported {result.Imported} BIN range(s); rejected {result.Rejections.Count} row(s).");
+            foreach (IGrouping<string, BinRejection> reason in result.Rejections.GroupBy(r => r.Reason).OrderByDescending(g => g.Count()))
+            {
+                string lines = string.Join(", ", reason.Take(10).Select(r => r.Line));
+                Console.WriteLine($"  {reason.Count()} × {reason.Key} (line{(reason.Count() == 1 ? "" : "s")} {lines}{(reason.Count() > 10 ? ", …" : "")})");
+            }
+
+            if (result.Imported == 0)
+            {
+                await Console.Error.WriteLineAsync("Nothing imported: the previous table stays in force.");
+                return 1;
+            }
+
+            return 0;
+        });
+        bin.Subcommands.Add(import);
+        return bin;
+    }
+
+    /// <summary>A one-line progress bar on a terminal (nothing when the output is redirected, so logs stay clean).</summary>
+    private sealed class ProgressBar(TextWriter output, long total, bool enabled)
+    {
+        private const int Width = 30;
+
+        public void Report(long done)
+        {
+            if (!enabled || total <= 0)
+            {
+                return;
+            }
+
+            double fraction = Math.Min(1, (double)done / total);
+            int filled = (int)(fraction * Width);
+            output.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} {done}/{total} lines");
+        }
+
+        public void Complete()
+        {
+            if (enabled && total > 0)
+            {
+                Report(total);
+                output.WriteLine();
+            }
+        }
     }
 
     private static IHost BuildAdminHost()

@@ -24,7 +24,8 @@ internal static class PciTokenEndpoints
             .RequireRights(VaultRights.TokensCreate)
             .WithName("pci_token_create")
             .WithSummary("Create token")
-            .WithDescription("Tokenize a card (source.type = pan) or open a card-entry session (source.type = session). Honours x-idempotency-key.")
+            .WithDescription("Tokenize a card (source.type = pan), open a card-entry session (source.type = session), or use up a Tap-style single-use token " +
+                "(source.type = single_use_token, token_id = tok_…; 409 when already used or expired). Honours x-idempotency-key.")
             .Accepts<JsonElement>("application/json")
             .Produces<GuardianPciToken>(200)
             .Produces(413);
@@ -61,7 +62,7 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time)
     {
         Principal principal = GuardianAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
@@ -73,7 +74,7 @@ internal static class PciTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, http.RequestAborted));
         }
         finally
         {
@@ -81,7 +82,8 @@ internal static class PciTokenEndpoints
         }
     }
 
-    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<JsonResponse> CreateFromBodyAsync(
+        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -107,11 +109,29 @@ internal static class PciTokenEndpoints
             return GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
         }
 
+        if (type is "single_use_token")
+        {
+            string? tokenId = reader.String(source!.Value, "token_id", "$.source.token_id", required: true);
+            if (reader.Errors.Count > 0)
+            {
+                return GuardianResponses.Validation(reader.Errors);
+            }
+
+            SingleUseConsumption consumed = await singleUse.ConsumeIntoPciTokenAsync(tenantId, tokenId!, new TokenOptions(expiresIn, metadata), cancellationToken);
+            return consumed.Outcome switch
+            {
+                SingleUseOutcome.Done => GuardianResponses.Token(consumed.Token!),
+                SingleUseOutcome.AlreadyUsed => GuardianResponses.Conflict("The single-use token has already been used."),
+                SingleUseOutcome.Expired => GuardianResponses.Conflict("The single-use token has expired."),
+                _ => GuardianResponses.Validation("$.source.token_id", "No such single-use token."),
+            };
+        }
+
         if (type is not "pan")
         {
             if (type is not null)
             {
-                reader.Errors.Add(new("$.source.type", "Must be one of: pan, session."));
+                reader.Errors.Add(new("$.source.type", "Must be one of: pan, session, single_use_token."));
             }
 
             return GuardianResponses.Validation(reader.Errors);

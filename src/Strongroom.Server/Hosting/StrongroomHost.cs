@@ -9,6 +9,7 @@ using Strongroom.Server.Guardian;
 using Strongroom.Server.HostedForm;
 using Strongroom.Server.Http;
 using Strongroom.Server.Logging;
+using Strongroom.Server.Tap;
 using Strongroom.Server.WhiteBit;
 using Strongroom.Storage;
 
@@ -57,6 +58,7 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<GuardianAuthentication>();
         builder.Services.AddSingleton<GuardianIdempotency>();
         builder.Services.AddSingleton<WhiteBitAuthentication>();
+        builder.Services.AddSingleton<Tap.TapAuthentication>();
         builder.Services.AddSingleton<NonceWindowCache>();
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, "Rate limits need a positive permit limit and window.").ValidateOnStart();
@@ -91,14 +93,16 @@ internal static class StrongroomHost
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();
         app.MapWhiteBitCardTokens();
+        app.MapTapTokens();
+        app.MapGuardianMetadata();
         return app;
     }
 
     /// <summary>Unhandled exceptions become the dialect's error shape without details (those go to the redacted log).</summary>
     private static async Task WriteInternalErrorAsync(HttpContext context)
     {
-        JsonResponse response = IsWhiteBitPath(context.Request.Path)
-            ? WhiteBitResponses.Error(500, 500, "Internal error.")
+        JsonResponse response = IsWhiteBitPath(context.Request.Path) ? WhiteBitResponses.Error(500, 500, "Internal error.")
+            : IsTapPath(context.Request.Path) ? TapResponses.Error(500, "1500", "Internal error.")
             : GuardianResponses.InternalError();
         await response.ExecuteAsync(context);
     }
@@ -107,10 +111,18 @@ internal static class StrongroomHost
     private static bool IsWhiteBitPath(PathString path) =>
         path.StartsWithSegments("/api/v4", StringComparison.Ordinal) || path.StartsWithSegments(CardTokenEndpoints.Path, StringComparison.Ordinal);
 
+    private static bool IsTapPath(PathString path) => path.StartsWithSegments(TapTokenEndpoints.Path, StringComparison.Ordinal);
+
     /// <summary>Framework-produced empty responses (unknown route, wrong method) get the dialect's error shape too.</summary>
     private static async Task WriteBareStatusAsync(StatusCodeContext context)
     {
         HttpContext http = context.HttpContext;
+        if (IsTapPath(http.Request.Path))
+        {
+            await TapResponses.Error(http.Response.StatusCode, "1" + http.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), ReasonPhrase(http.Response.StatusCode)).ExecuteAsync(http);
+            return;
+        }
+
         if (!http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
         {
             return;
@@ -138,6 +150,8 @@ internal static class StrongroomHost
             : GuardianResponses.Error(status, classifier, message);
         await response.ExecuteAsync(http);
     }
+
+    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "Error.";
 
     /// <summary>Puts the development key file next to the data unless a path is configured.</summary>
     private sealed class DefaultKeyFilePath(StorageOptions storage) : IPostConfigureOptions<LocalKeyFileOptions>

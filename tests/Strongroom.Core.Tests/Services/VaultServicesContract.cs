@@ -1,13 +1,16 @@
-using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Events;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
+using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.Operations;
 using Strongroom.Core.Sessions;
+using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tests.Support;
 using Strongroom.Core.Tokens;
@@ -780,6 +783,104 @@ public abstract class VaultServicesContract
         NetworkToken token = (await vault.NetworkTokens.GetAsync(tenant.Id, visa.Session!.Record.TokenId!.Value, None))!;
         Assert.Equal("7", token.Metadata!["order"]);
         Assert.Equal("411111******1111", visa.Session.Card!.MaskedAccountNumber);
+    }
+
+    // ---- SingleUseTokenService and BinService ---------------------------------------------------------
+
+    [SkippableFact]
+    public async Task SingleUse_Create_SealsCardAndAddress_ResolvesBin_FingerprintPerTenant()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        Tenant other = await vault.NewTenantAsync();
+        var address = new Dictionary<string, string> { ["country"] = "Kuwait", ["line1"] = "Salmiya, 21" };
+
+        SingleUseToken token = await vault.SingleUse.CreateAsync(tenant.Id, vault.Card("4508750015741019", "100", "test user"), address, "192.168.1.20", None);
+        SingleUseToken again = await vault.SingleUse.CreateAsync(tenant.Id, vault.Card("4508750015741019"), null, null, None);
+        SingleUseToken elsewhere = await vault.SingleUse.CreateAsync(other.Id, vault.Card("4508750015741019"), null, null, None);
+
+        Assert.Matches("^tok_[A-Za-z0-9]{24}$", token.Record.PublicId);
+        Assert.Matches("^card_[A-Za-z0-9]{24}$", token.Record.CardId);
+        Assert.Equal((CardFunding.Debit, "THE CO-OPERATIVE BANK PLC", "GB", "bnk_TS06A1120231227Kx242704090"),
+            (token.Record.Funding, token.Record.IssuerBank, token.Record.IssuerCountry, token.Record.IssuerId));
+        Assert.Equal(vault.Time.GetUtcNowMilliseconds().AddMinutes(5), token.Record.ExpiresAt);
+        Assert.Equal(token.Fingerprint, again.Fingerprint);
+        Assert.NotEqual(token.Fingerprint, elsewhere.Fingerprint);
+        Assert.Equal(32, Convert.FromBase64String(Uri.UnescapeDataString(token.Fingerprint)).Length);
+        Assert.Equal("100", vault.SecurityCodes.Read(tenant.Id, token.Record.Id));
+
+        SingleUseToken? read = await vault.SingleUse.GetAsync(tenant.Id, token.Record.PublicId, None);
+        Assert.Equal("test user", read!.CardholderName);
+        Assert.Equal(address.ToList(), read.Address);
+        Assert.False(read.Used);
+        Assert.Null(await vault.SingleUse.GetAsync(other.Id, token.Record.PublicId, None));
+
+        SingleUseTokenRecord stored = (await vault.Store.GetSingleUseTokenAsync(tenant.Id, token.Record.PublicId, None))!;
+        Assert.False(ByteSearch.Contains(stored.AddressCiphertext!, Encoding.UTF8.GetBytes("Salmiya")));
+    }
+
+    [SkippableFact]
+    public async Task SingleUse_ConsumeIntoPciToken_OnceOnly_CarriesCardAndCode()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant tenant = await vault.NewTenantAsync();
+        SingleUseToken token = await vault.SingleUse.CreateAsync(tenant.Id, vault.Card(TestCards.Amex, "1234", "Ada"), null, null, None);
+        var options = new TokenOptions(600, new Dictionary<string, string> { ["order"] = "9" });
+
+        SingleUseConsumption[] results = await Task.WhenAll(Enumerable.Range(0, 5)
+            .Select(_ => Task.Run(() => vault.SingleUse.ConsumeIntoPciTokenAsync(tenant.Id, token.Record.PublicId, options, None))));
+
+        SingleUseConsumption winner = Assert.Single(results, r => r.Outcome == SingleUseOutcome.Done);
+        Assert.All(results.Where(r => r != winner), r => Assert.Equal(SingleUseOutcome.AlreadyUsed, r.Outcome));
+        PciToken pci = winner.Token!;
+        Assert.Equal(("378282*****0005", "Ada", "9"), (pci.Card.MaskedAccountNumber, pci.Card.CardholderName, pci.Metadata!["order"]));
+        Assert.Equal("1234", vault.SecurityCodes.Read(tenant.Id, pci.Id));
+        Assert.Null(vault.SecurityCodes.Read(tenant.Id, token.Record.Id));
+        Assert.Single((await vault.Tokens.ListAsync(tenant.Id, null, 10, None)).Items);
+
+        SingleUseToken? used = await vault.SingleUse.GetAsync(tenant.Id, token.Record.PublicId, None);
+        Assert.True(used!.Used);
+        Assert.Null(used.CardholderName);
+    }
+
+    [SkippableFact]
+    public async Task SingleUse_Expired_NotFoundOrUnusable()
+    {
+        using VaultHarness vault = NewHarness(new VaultOptions { SingleUseTokenTtl = TimeSpan.FromMinutes(5) });
+        Tenant tenant = await vault.NewTenantAsync();
+        SingleUseToken token = await vault.SingleUse.CreateAsync(tenant.Id, vault.Card(TestCards.Visa, "123"), null, null, None);
+
+        vault.Time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Null(await vault.SingleUse.GetAsync(tenant.Id, token.Record.PublicId, None));
+        Assert.Equal(SingleUseOutcome.Expired, (await vault.SingleUse.ConsumeIntoPciTokenAsync(tenant.Id, token.Record.PublicId, TokenOptions.None, None)).Outcome);
+        Assert.Equal(SingleUseOutcome.NotFound, (await vault.SingleUse.ConsumeIntoPciTokenAsync(tenant.Id, "tok_missing", TokenOptions.None, None)).Outcome);
+        SweepResult swept = await vault.Sweeper.SweepOnceAsync(None);
+        Assert.True(swept.Tokens >= 1);
+        Assert.Null(await vault.Store.GetSingleUseTokenAsync(tenant.Id, token.Record.PublicId, None));
+        Assert.Null(vault.SecurityCodes.Read(tenant.Id, token.Record.Id));
+    }
+
+    [SkippableFact]
+    public async Task Bins_Import_ReplacesTheShippedTable_AllBadFileKeepsThePrevious()
+    {
+        // Uses a fresh database: the BIN table is instance-wide.
+        StoreDatabase database = await Fixture.CreateDatabaseAsync(); // disposed with the fixture
+        IVaultStore store = database.NewStore();
+        await store.MigrateAsync(None);
+        using VaultHarness vault = new(store);
+        Pan visa = TestCards.Parse(TestCards.Visa);
+        Assert.Equal("JPMORGAN CHASE BANK N.A.", (await vault.Bins.LookupAsync(visa, None)).Bank);
+
+        BinImportResult imported = await vault.Bins.ImportAsync(new StringReader("prefix,scheme,funding,bank,country\n411111,visa,DEBIT,IMPORTED BANK,DE\nbad,row"), null, None);
+        BinImportResult rejected = await vault.Bins.ImportAsync(new StringReader("prefix,scheme,funding,bank,country\nbad,row"), null, None);
+
+        Assert.Equal(1, imported.Imported);
+        Assert.Single(imported.Rejections);
+        Assert.Equal(0, rejected.Imported);
+        CardMetadata metadata = await vault.Bins.LookupAsync(visa, None);
+        Assert.Equal(("IMPORTED BANK", CardFunding.Debit, "DE"), (metadata.Bank, metadata.Funding, metadata.Country));
+        Assert.Null((await vault.Bins.LookupAsync(TestCards.Parse(TestCards.Amex), None)).Bank); // the shipped rows are replaced, not merged
     }
 
     // ---- IdempotencyService --------------------------------------------------------------------------

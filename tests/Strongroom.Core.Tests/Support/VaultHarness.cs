@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Idempotency;
@@ -37,6 +38,8 @@ public sealed class VaultHarness : IDisposable
         Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
         NetworkTokens = new NetworkTokenService(store, Keyring, Tokens, new SimulatedTokenServiceProvider(), Time, options, NullLogger<NetworkTokenService>.Instance);
         Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, NullLogger<SessionService>.Instance);
+        Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
+        SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
@@ -62,6 +65,10 @@ public sealed class VaultHarness : IDisposable
     public NetworkTokenService NetworkTokens { get; }
 
     public SessionService Sessions { get; }
+
+    public BinService Bins { get; }
+
+    public SingleUseTokenService SingleUse { get; }
 
     public IdempotencyService Idempotency { get; }
 

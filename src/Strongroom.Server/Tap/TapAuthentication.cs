@@ -1,0 +1,44 @@
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Guardian;
+using Strongroom.Server.Http;
+
+namespace Strongroom.Server.Tap;
+
+/// <summary>
+/// Tap authentication: the tenant's secret key (a Strongroom API key) as <c>Authorization: Bearer …</c>.
+/// The same principal model, rights and per-key rate limit as every other dialect; refusals in Tap's shape.
+/// </summary>
+internal sealed class TapAuthentication(ApiKeyService apiKeys, KeyRateLimiter rateLimiter) : IEndpointFilter
+{
+    private static readonly object PrincipalKey = new();
+
+    public static Principal GetPrincipal(HttpContext context) =>
+        context.Items[PrincipalKey] as Principal ?? throw new InvalidOperationException("Endpoint is not behind TapAuthentication.");
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        HttpContext http = context.HttpContext;
+        string authorization = http.Request.Headers.Authorization.ToString();
+        Principal? principal = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? await apiKeys.AuthenticateAsync(authorization["Bearer ".Length..].Trim(), http.RequestAborted)
+            : null;
+        if (principal?.TenantId is null)
+        {
+            return TapResponses.Unauthorized();
+        }
+
+        if (!rateLimiter.TryAcquire("api-key:" + principal.KeyId, out int retryAfter))
+        {
+            return TapResponses.TooManyRequests(retryAfter);
+        }
+
+        RequiredRights? required = http.GetEndpoint()?.Metadata.GetMetadata<RequiredRights>();
+        if (required is not null && !principal.Has(required.Rights))
+        {
+            return TapResponses.Forbidden();
+        }
+
+        http.Items[PrincipalKey] = principal;
+        return await next(context);
+    }
+}
