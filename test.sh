@@ -103,6 +103,28 @@ install_node() {
   apt-get install -y -qq nodejs >/dev/null
 }
 
+# The pinned npm packages of tests/clients (card-validator, compared with our scheme detection in
+# tests/Strongroom.Core.Tests/Cards/SchemeCorpusTests.cs), installed from package-lock.json when node_modules is
+# missing or older than the lock file (npm writes node_modules/.package-lock.json last, on success only).
+install_client_packages() {
+  local clients="$ROOT/tests/clients"
+  if [[ -f "$clients/node_modules/.package-lock.json" && ! "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]]; then
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    if [[ $EUID -ne 0 ]]; then
+      log "npm is missing and we are not root: the scheme corpus test will skip (or fail with CI=true)"
+      return
+    fi
+    log "installing npm" # Debian's nodejs package does not ship npm
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq npm >/dev/null
+  fi
+  log "installing tests/clients npm packages (npm ci)"
+  npm ci --prefix "$clients" --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 # Debian's Chromium (with its driver) runs the hosted card form's browser tests (tests/Strongroom.Server.Tests/Browser);
 # Playwright drives /usr/bin/chromium rather than downloading its own browser.
 install_chromium() {
@@ -171,6 +193,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 install_node
+install_client_packages
 install_chromium
 
 if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then

@@ -76,8 +76,9 @@ public static class CardSchemes
             return CardScheme.DinersClub;
         }
 
-        // UnionPay: 62 (including the 622126–622925 range that Discover also accepts) and the newer 81 range.
-        if (p2 == 62 || p2 == 81)
+        // UnionPay: 62 (including the 622126–622925 range that Discover also accepts) and the newer 8-series,
+        // 8100–8171 only: 8172–8198 belongs to RuPay, which the vault does not support.
+        if (p2 == 62 || p4 is >= 8100 and <= 8171)
         {
             return CardScheme.UnionPay;
         }

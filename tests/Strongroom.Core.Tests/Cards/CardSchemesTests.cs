@@ -54,6 +54,7 @@ public class CardSchemesTests
     [InlineData("622126", CardScheme.UnionPay)]
     [InlineData("620000", CardScheme.UnionPay)]
     [InlineData("810000", CardScheme.UnionPay)]
+    [InlineData("817199", CardScheme.UnionPay)]
     public void Detect_RangeBoundaries_ReturnsScheme(string prefix, CardScheme expected)
     {
         CardScheme? scheme = CardSchemes.Detect(prefix + "0000000000");
@@ -62,6 +63,8 @@ public class CardSchemesTests
     }
 
     [Theory]
+    [InlineData("817200")] // RuPay, not UnionPay
+    [InlineData("819999")]
     [InlineData("222099")]
     [InlineData("272100")]
     [InlineData("500000")]
