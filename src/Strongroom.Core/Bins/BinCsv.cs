@@ -105,6 +105,12 @@ public static class BinCsv
             return "Unknown scheme.";
         }
 
+        if (CardSchemes.Detect(prefix) != scheme)
+        {
+            // Such a row could never match: lookups require the card's own scheme.
+            return "prefix is not in the scheme's IIN range.";
+        }
+
         if (CardFundingNames.Parse(fields[2]) is not { } funding)
         {
             return "funding must be CREDIT, DEBIT or PREPAID.";

@@ -3,10 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
-using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
-using Strongroom.Core.Tokens;
 using Strongroom.Server.Http;
 
 namespace Strongroom.Server.Guardian;
@@ -48,7 +45,7 @@ internal static class MetadataEndpoints
             .WithSummary("Card metadata for a network token's funding card").Produces<GuardianCardMetadata>(200);
     }
 
-    private static async Task<JsonResponse> ByPanAsync(HttpContext http, BinService bins)
+    private static async Task<JsonResponse> ByPanAsync(HttpContext http, CardMetadataService metadata)
     {
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
         if (body is null)
@@ -71,7 +68,7 @@ internal static class MetadataEndpoints
                 return GuardianResponses.Validation("$.account_number", error!);
             }
 
-            return Respond(await bins.LookupAsync(pan!, http.RequestAborted), pan!.Masked);
+            return Respond(await metadata.ForPanAsync(pan!, http.RequestAborted));
         }
         finally
         {
@@ -79,26 +76,23 @@ internal static class MetadataEndpoints
         }
     }
 
-    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, string id, IVaultStore store, BinService bins, TimeProvider time)
+    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, string id, CardMetadataService metadata)
     {
         Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        PciTokenRecord? token = Guid.TryParse(id, out Guid tokenId) ? await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), http.RequestAborted) : null;
-        return token is null
-            ? GuardianResponses.NotFound()
-            : Respond(await bins.LookupAsync(token.First6, token.Scheme, http.RequestAborted), token.MaskedAccountNumber);
+        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForPciTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
+        return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 
-    private static async Task<JsonResponse> ByNetworkTokenAsync(HttpContext http, string id, IVaultStore store, BinService bins)
+    private static async Task<JsonResponse> ByNetworkTokenAsync(HttpContext http, string id, CardMetadataService metadata)
     {
         Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        NetworkTokenRecord? token = Guid.TryParse(id, out Guid tokenId) ? await store.GetNetworkTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
-        return token is null
-            ? GuardianResponses.NotFound()
-            : Respond(await bins.LookupAsync(token.First6, token.Scheme, http.RequestAborted), token.MaskedAccountNumber);
+        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForNetworkTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
+        return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 
-    private static JsonResponse Respond(CardMetadata metadata, string masked)
+    private static JsonResponse Respond(CardMetadataAnswer answer)
     {
+        (CardMetadata metadata, string masked) = (answer.Metadata, answer.MaskedAccountNumber);
         GuardianIssuer? issuer = metadata.Bank is null ? null : new GuardianIssuer(metadata.Bank, metadata.Country, metadata.IssuerId);
         var wire = new GuardianCardMetadata(metadata.Bin, masked, metadata.Scheme.WireName(), metadata.Funding?.WireName().ToLowerInvariant(), issuer);
         return GuardianResponses.Json(200, wire, GuardianMetadataJson.Default.GuardianCardMetadata);

@@ -34,6 +34,7 @@ public sealed class BinCsvTests
     [InlineData("411111111,visa,CREDIT,B,US,", "prefix must be 6 to 8 digits.")]
     [InlineData("41111a,visa,CREDIT,B,US,", "prefix must be 6 to 8 digits.")]
     [InlineData("411111,maestro,CREDIT,B,US,", "Unknown scheme.")]
+    [InlineData("411111,mastercard,CREDIT,B,US,", "prefix is not in the scheme's IIN range.")]
     [InlineData("411111,visa,CHARGE,B,US,", "funding must be CREDIT, DEBIT or PREPAID.")]
     [InlineData("411111,visa,CREDIT,,US,", "bank must be 1 to 120 printable characters.")]
     [InlineData("411111,visa,CREDIT,B,USA,", "country must be an ISO 3166-1 alpha-2 code.")]
@@ -108,7 +109,7 @@ public sealed class BinCsvTests
         [
             new BinRecord("411111", CardScheme.Visa, CardFunding.Credit, "SIX", "US", "bnk_6"),
             new BinRecord("41111111", CardScheme.Visa, CardFunding.Debit, "EIGHT", "GB", "bnk_8"),
-            new BinRecord("555555", CardScheme.Visa, CardFunding.Debit, "WRONG SCHEME", "US", "bnk_x"),
+            new BinRecord("555555", CardScheme.Visa, CardFunding.Debit, "WRONG SCHEME", "US", "bnk_x"), // only possible when built in code
         ], "test");
 
         CardMetadata eight = table.Lookup(TestCards.Parse(TestCards.Visa));
