@@ -105,7 +105,7 @@ internal static class AdminEndpoints
     private static async Task<JsonResponse> CreateApiKeyAsync(HttpContext http, ApiKeyService apiKeys, TenantService tenants)
     {
         var reader = new GuardianRequestReader([]);
-        (JsonDocument? document, JsonResponse? failure) = await ReadObjectAsync(http, reader);
+        (JsonDocument? document, JsonResponse? failure) = await reader.ReadObjectAsync(http);
         if (document is null)
         {
             return failure!;
@@ -145,7 +145,7 @@ internal static class AdminEndpoints
     private static async Task<JsonResponse> CreateSigningKeyAsync(HttpContext http, SigningKeyService signingKeys, TenantService tenants)
     {
         var reader = new GuardianRequestReader([]);
-        (JsonDocument? document, JsonResponse? failure) = await ReadObjectAsync(http, reader);
+        (JsonDocument? document, JsonResponse? failure) = await reader.ReadObjectAsync(http);
         if (document is null)
         {
             return failure!;
@@ -224,7 +224,7 @@ internal static class AdminEndpoints
         }
 
         var reader = new GuardianRequestReader([]);
-        (JsonDocument? document, JsonResponse? failure) = await ReadObjectAsync(http, reader);
+        (JsonDocument? document, JsonResponse? failure) = await reader.ReadObjectAsync(http);
         if (document is null)
         {
             return failure!;
@@ -268,19 +268,6 @@ internal static class AdminEndpoints
 
         await sessions.SetAllowedOriginsAsync(id, origins, http.RequestAborted);
         return GuardianResponses.Json(200, new HostedFormSettingsResponse(id, origins), AdminJson.Default.HostedFormSettingsResponse);
-    }
-
-    /// <summary>Reads the body as a JSON object, or says why not (413, or 422 with path <c>$</c>).</summary>
-    private static async Task<(JsonDocument? Document, JsonResponse? Failure)> ReadObjectAsync(HttpContext http, GuardianRequestReader reader)
-    {
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return (null, GuardianResponses.PayloadTooLarge());
-        }
-
-        JsonDocument? document = reader.ParseObject(body);
-        return document is null ? (null, GuardianResponses.Validation(reader.Errors)) : (document, null);
     }
 
     /// <summary>The required <c>tenant_id</c> (Guid.Empty plus a validation error when missing or malformed).</summary>

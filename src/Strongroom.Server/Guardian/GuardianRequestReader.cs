@@ -14,6 +14,19 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
 {
     public List<GuardianValidationError> Errors { get; } = errors;
 
+    /// <summary>Reads the request body as a JSON object, or says why not (413, or 422 with path <c>$</c>). The caller disposes the document.</summary>
+    public async Task<(JsonDocument? Document, JsonResponse? Failure)> ReadObjectAsync(HttpContext http)
+    {
+        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (body is null)
+        {
+            return (null, GuardianResponses.PayloadTooLarge());
+        }
+
+        JsonDocument? document = ParseObject(body);
+        return document is null ? (null, GuardianResponses.Validation(Errors)) : (document, null);
+    }
+
     /// <summary>Parses the body as a JSON object; records a path-<c>$</c> error otherwise.</summary>
     public JsonDocument? ParseObject(byte[] body)
     {

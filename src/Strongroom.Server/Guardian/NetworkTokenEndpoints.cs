@@ -192,7 +192,8 @@ internal static class NetworkTokenEndpoints
         return await idempotency.RunAsync(http, tenantId, scope, body, async () =>
         {
             var reader = new GuardianRequestReader([]);
-            string? reason = ReadReason(body, reader);
+            using JsonDocument? document = body.Length == 0 ? null : reader.ParseObject(body);
+            string? reason = document is null ? null : ReadReason(document.RootElement, reader);
             return reader.Errors.Count > 0
                 ? GuardianResponses.Validation(reader.Errors)
                 : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action, SuspensionParties.Merchant, reason, http.RequestAborted));
@@ -283,22 +284,17 @@ internal static class NetworkTokenEndpoints
             return GuardianResponses.NotFound();
         }
 
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
         var reader = new GuardianRequestReader([]);
-        using JsonDocument? document = reader.ParseObject(body);
+        (JsonDocument? document, JsonResponse? failure) = await reader.ReadObjectAsync(http);
         if (document is null)
         {
-            return GuardianResponses.Validation(reader.Errors);
+            return failure!;
         }
 
+        using JsonDocument disposeDocument = document;
         string? eventName = reader.String(document.RootElement, "event", "$.event", required: true);
         string? partyName = reader.String(document.RootElement, "party", "$.party", required: true);
-        string? reason = ReadReason(body, reader);
+        string? reason = ReadReason(document.RootElement, reader);
         NetworkTokenAction? action = eventName switch
         {
             "activate" => NetworkTokenAction.Activate,
@@ -331,19 +327,14 @@ internal static class NetworkTokenEndpoints
             return GuardianResponses.NotFound();
         }
 
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
         var reader = new GuardianRequestReader([]);
-        using JsonDocument? document = reader.ParseObject(body);
+        (JsonDocument? document, JsonResponse? failure) = await reader.ReadObjectAsync(http);
         if (document is null)
         {
-            return GuardianResponses.Validation(reader.Errors);
+            return failure!;
         }
 
+        using JsonDocument disposeDocument = document;
         string? cryptogram = reader.String(document.RootElement, "cryptogram", "$.cryptogram", required: true);
         (long? amount, string? currency) = ReadAmount(document.RootElement, reader);
         if (reader.Errors.Count > 0)
@@ -375,26 +366,23 @@ internal static class NetworkTokenEndpoints
         _ => GuardianResponses.Conflict(result.Message ?? "Conflict"),
     };
 
-    /// <summary>An optional <c>reason</c> (≤ 200 characters, no card data) from an optional JSON body.</summary>
-    private static string? ReadReason(byte[] body, GuardianRequestReader reader)
+    /// <summary>An optional <c>reason</c> (≤ 200 characters, no card data).</summary>
+    private static string? ReadReason(JsonElement root, GuardianRequestReader reader)
     {
-        if (body.Length == 0)
-        {
-            return null;
-        }
-
-        using JsonDocument? document = reader.ParseObject(body);
-        string? reason = document is null ? null : reader.String(document.RootElement, "reason", "$.reason", required: false);
+        string? reason = reader.String(root, "reason", "$.reason", required: false);
         if (reason is { Length: > 200 })
         {
             reader.Errors.Add(new("$.reason", "Must be at most 200 characters."));
-        }
-        else if (reason is not null && PanDetector.ContainsPan(reason))
-        {
-            reader.Errors.Add(new("$.reason", "Must not contain a card number."));
+            return null;
         }
 
-        return reader.Errors.Count > 0 ? null : reason;
+        if (reason is not null && PanDetector.ContainsPan(reason))
+        {
+            reader.Errors.Add(new("$.reason", "Must not contain a card number."));
+            return null;
+        }
+
+        return reason;
     }
 
     private static (long? Amount, string? Currency) ReadAmount(JsonElement root, GuardianRequestReader reader)
