@@ -34,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<CardTokenService>();
         services.TryAddSingleton<SingleUseTokenService>();
         services.TryAddSingleton<Bins.BinService>();
+        services.TryAddSingleton<Audit.AuditLog>();
         services.TryAddSingleton<Bins.CardMetadataService>();
         services.TryAddSingleton<Sessions.SessionService>();
         services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();

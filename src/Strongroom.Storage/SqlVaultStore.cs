@@ -1,9 +1,11 @@
 using System.Data.Common;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.Keys;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
@@ -100,6 +102,156 @@ public abstract class SqlVaultStore : IVaultStore
             r => new TenantKeyRecord(r.GetGuid(0), (TenantKeyPurpose)r.GetInt32(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), (byte[])r.GetValue(5), FromMs(r.GetInt64(6))),
             cancellationToken,
             ("t", IdParameter(tenantId)));
+
+    // Key management.
+
+    public async Task AddTenantKeyAsync(TenantKeyRecord key, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            "INSERT INTO tenant_keys (tenant_id, purpose, version, provider, kek_version, wrapped, created_at) VALUES (@t, @p, @v, @provider, @kek, @wrapped, @created)",
+            cancellationToken,
+            ("t", IdParameter(key.TenantId)), ("p", (int)key.Purpose), ("v", key.Version), ("provider", key.Provider),
+            ("kek", key.KekVersion), ("wrapped", key.Wrapped), ("created", Ms(key.CreatedAt)));
+    }
+
+    public async Task<bool> RewrapTenantKeyAsync(TenantKeyRecord key, int expectedKekVersion, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null,
+            "UPDATE tenant_keys SET provider = @provider, kek_version = @kek, wrapped = @wrapped WHERE tenant_id = @t AND purpose = @p AND version = @v AND kek_version = @expected",
+            cancellationToken,
+            ("t", IdParameter(key.TenantId)), ("p", (int)key.Purpose), ("v", key.Version), ("provider", key.Provider),
+            ("kek", key.KekVersion), ("wrapped", key.Wrapped), ("expected", expectedKekVersion)) == 1;
+    }
+
+    public async Task<int> DeleteTenantKeysBelowAsync(Guid tenantId, TenantKeyPurpose purpose, int keepFromVersion, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM tenant_keys WHERE tenant_id = @t AND purpose = @p AND version < @v", cancellationToken,
+            ("t", IdParameter(tenantId)), ("p", (int)purpose), ("v", keepFromVersion));
+    }
+
+    public Task<IReadOnlyList<int>> ListKekVersionsInUseAsync(CancellationToken cancellationToken) =>
+        QueryAsync("SELECT DISTINCT kek_version FROM tenant_keys ORDER BY kek_version", r => r.GetInt32(0), cancellationToken);
+
+    public Task<IReadOnlyList<SealedValue>> ListSealedAsync(SealedColumn column, Guid tenantId, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        (string table, string id, string sealedColumn) = SealedColumns.Location(column);
+        string afterClause = after is null ? "" : $" AND {id} > @after";
+        return QueryAsync(
+            $"SELECT {id}, {sealedColumn} FROM {table} WHERE tenant_id = @t AND {sealedColumn} IS NOT NULL AND length({sealedColumn}) > 0{afterClause} ORDER BY {id} LIMIT @n",
+            r => new SealedValue(r.GetGuid(0), (byte[])r.GetValue(1)),
+            cancellationToken, ("t", IdParameter(tenantId)), ("after", after is Guid a ? IdParameter(a) : null), ("n", limit));
+    }
+
+    public async Task<bool> ReplaceSealedAsync(SealedColumn column, Guid tenantId, Guid recordId, byte[] expected, byte[] replacement, CancellationToken cancellationToken)
+    {
+        (string table, string id, string sealedColumn) = SealedColumns.Location(column);
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null,
+            $"UPDATE {table} SET {sealedColumn} = @new WHERE tenant_id = @t AND {id} = @id AND {sealedColumn} = @old",
+            cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(recordId)), ("old", expected), ("new", replacement)) == 1;
+    }
+
+    private const string RotationJobColumns = "id, tenant_id, to_version, status, stage, cursor, reencrypted, created_at, updated_at, completed_at";
+
+    public async Task InsertRotationJobAsync(RotationJob job, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            $"INSERT INTO key_rotation_jobs ({RotationJobColumns}) VALUES (@id, @t, @to, @status, @stage, @cursor, @done, @created, @updated, @completed)",
+            cancellationToken, RotationJobParameters(job));
+    }
+
+    public async Task UpdateRotationJobAsync(RotationJob job, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            "UPDATE key_rotation_jobs SET status = @status, stage = @stage, cursor = @cursor, reencrypted = @done, updated_at = @updated, completed_at = @completed " +
+            "WHERE id = @id AND tenant_id = @t AND to_version = @to AND created_at = @created",
+            cancellationToken, RotationJobParameters(job));
+    }
+
+    public Task<IReadOnlyList<RotationJob>> ListRotationJobsAsync(Guid? tenantId, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {RotationJobColumns} FROM key_rotation_jobs{(tenantId is null ? "" : " WHERE tenant_id = @t")} ORDER BY created_at DESC, id DESC",
+            r => new RotationJob(r.GetGuid(0), r.GetGuid(1), r.GetInt32(2), (RotationJobStatus)r.GetInt32(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetGuid(5),
+                r.GetInt64(6), FromMs(r.GetInt64(7)), FromMs(r.GetInt64(8)), FromMsOrNull(r, 9)),
+            cancellationToken, ("t", tenantId is Guid t ? IdParameter(t) : null));
+
+    private (string Name, object? Value)[] RotationJobParameters(RotationJob job) =>
+    [
+        ("id", IdParameter(job.Id)), ("t", IdParameter(job.TenantId)), ("to", job.ToVersion), ("status", (int)job.Status), ("stage", job.Stage),
+        ("cursor", job.Cursor is Guid c ? IdParameter(c) : null), ("done", job.Reencrypted), ("created", Ms(job.CreatedAt)), ("updated", Ms(job.UpdatedAt)),
+        ("completed", Ms(job.CompletedAt)),
+    ];
+
+    public async Task<bool> DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null, "DELETE FROM tenants WHERE id = @t", cancellationToken, ("t", IdParameter(tenantId))) == 1;
+    }
+
+    // Audit log.
+
+    private const string AuditColumns = "seq, id, at, actor, action, tenant_id, target, details, prev_hash, hash, seal";
+
+    public async Task<AuditEntry?> GetLastAuditEntryAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AuditEntry> rows = await QueryAsync($"SELECT {AuditColumns} FROM audit_log ORDER BY seq DESC LIMIT 1", ReadAudit, cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<bool> TryAppendAuditEntryAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null,
+            $"INSERT INTO audit_log ({AuditColumns}) VALUES (@seq, @id, @at, @actor, @action, @t, @target, @details, @prev, @hash, @seal) ON CONFLICT DO NOTHING",
+            cancellationToken,
+            ("seq", entry.Seq), ("id", IdParameter(entry.Id)), ("at", Ms(entry.At)), ("actor", entry.Actor), ("action", entry.Action),
+            ("t", entry.TenantId is Guid t ? IdParameter(t) : null), ("target", entry.Target), ("details", entry.DetailsJson),
+            ("prev", entry.PreviousHash), ("hash", entry.Hash), ("seal", entry.Seal)) == 1;
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> ListAuditEntriesAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        var where = new List<string> { "seq > @after" };
+        if (query.TenantId is not null)
+        {
+            where.Add("tenant_id = @t");
+        }
+
+        if (query.Action is not null)
+        {
+            where.Add("action = @action");
+        }
+
+        if (query.Actor is not null)
+        {
+            where.Add("actor = @actor");
+        }
+
+        if (query.From is not null)
+        {
+            where.Add("at >= @from");
+        }
+
+        if (query.To is not null)
+        {
+            where.Add("at < @to");
+        }
+
+        return QueryAsync(
+            $"SELECT {AuditColumns} FROM audit_log WHERE {string.Join(" AND ", where)} ORDER BY seq LIMIT @n",
+            ReadAudit, cancellationToken,
+            ("after", query.AfterSeq ?? 0), ("t", query.TenantId is Guid t ? IdParameter(t) : null), ("action", query.Action), ("actor", query.Actor),
+            ("from", Ms(query.From)), ("to", Ms(query.To)), ("n", query.Limit));
+    }
+
+    private static AuditEntry ReadAudit(DbDataReader r) => new(
+        r.GetInt64(0), r.GetGuid(1), FromMs(r.GetInt64(2)), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetGuid(5),
+        r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7), (byte[])r.GetValue(8), (byte[])r.GetValue(9), r.IsDBNull(10) ? null : (byte[])r.GetValue(10));
 
     // API keys.
 
@@ -201,6 +353,24 @@ public abstract class SqlVaultStore : IVaultStore
     {
         IReadOnlyList<string> rows = await QueryAsync("SELECT value FROM settings WHERE name = @name", r => r.GetString(0), cancellationToken, ("name", name));
         return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task SetSettingIfNewerAsync(string name, string value, long order, CancellationToken cancellationToken)
+    {
+        // Settings hold text; the order is compared in a transaction rather than parsed in SQL, which the two engines do differently.
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        object? current = await ScalarAsync(connection, transaction, "SELECT value FROM settings WHERE name = @name", cancellationToken, ("name", name));
+        if (current is string text && long.TryParse(text.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture, out long existing) && existing > order)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return;
+        }
+
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO UPDATE SET value = excluded.value", cancellationToken,
+            ("name", name), ("value", value));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> TryAddSettingAsync(string name, string value, CancellationToken cancellationToken)
@@ -697,9 +867,9 @@ public abstract class SqlVaultStore : IVaultStore
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    protected static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    protected static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using DbCommand command = CreateCommand(connection, transaction, sql, []);
+        await using DbCommand command = CreateCommand(connection, transaction, sql, parameters);
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 

@@ -1,7 +1,9 @@
+using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.Keys;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
@@ -38,6 +40,46 @@ public interface IVaultStore
     Task<IReadOnlyList<Tenant>> ListSubAccountsAsync(Guid accountId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<TenantKeyRecord>> GetTenantKeysAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    // Key management (rotation, shredding).
+
+    /// <summary>Adds a tenant key version (a new DEK on rotation).</summary>
+    Task AddTenantKeyAsync(TenantKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="key"/>'s new wrapping if the stored one is still under <paramref name="expectedKekVersion"/> (compare-and-set).</summary>
+    Task<bool> RewrapTenantKeyAsync(TenantKeyRecord key, int expectedKekVersion, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the tenant's keys of <paramref name="purpose"/> older than <paramref name="keepFromVersion"/>; returns how many.</summary>
+    Task<int> DeleteTenantKeysBelowAsync(Guid tenantId, TenantKeyPurpose purpose, int keepFromVersion, CancellationToken cancellationToken);
+
+    /// <summary>The KEK versions some stored tenant key is still wrapped under.</summary>
+    Task<IReadOnlyList<int>> ListKekVersionsInUseAsync(CancellationToken cancellationToken);
+
+    /// <summary>A batch of the tenant's non-empty sealed values in <paramref name="column"/>, by record id after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<SealedValue>> ListSealedAsync(SealedColumn column, Guid tenantId, Guid? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a sealed value if it still is <paramref name="expected"/> (a concurrent write or delete wins).</summary>
+    Task<bool> ReplaceSealedAsync(SealedColumn column, Guid tenantId, Guid recordId, byte[] expected, byte[] replacement, CancellationToken cancellationToken);
+
+    Task InsertRotationJobAsync(RotationJob job, CancellationToken cancellationToken);
+
+    Task UpdateRotationJobAsync(RotationJob job, CancellationToken cancellationToken);
+
+    /// <summary>Rotation jobs, newest first; all tenants' when <paramref name="tenantId"/> is null.</summary>
+    Task<IReadOnlyList<RotationJob>> ListRotationJobsAsync(Guid? tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the tenant and everything it owns (keys, tokens, sessions, keys, jobs) in one statement; false if absent.</summary>
+    Task<bool> DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    // Audit log.
+
+    Task<AuditEntry?> GetLastAuditEntryAsync(CancellationToken cancellationToken);
+
+    /// <summary>Appends <paramref name="entry"/>; false when its <see cref="AuditEntry.Seq"/> is taken (another writer won: re-read and retry).</summary>
+    Task<bool> TryAppendAuditEntryAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Entries matching <paramref name="query"/>, oldest first, after <see cref="AuditQuery.AfterSeq"/>.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAuditEntriesAsync(AuditQuery query, CancellationToken cancellationToken);
 
     // API keys.
 
@@ -76,6 +118,9 @@ public interface IVaultStore
     // Instance settings (e.g. the admin token hash).
 
     Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Sets <paramref name="name"/> to <paramref name="value"/> unless it already holds a value for an order greater than <paramref name="order"/> (values start with <c>order:</c>).</summary>
+    Task SetSettingIfNewerAsync(string name, string value, long order, CancellationToken cancellationToken);
 
     /// <summary>Stores a setting only if it is absent; returns false if another writer got there first.</summary>
     Task<bool> TryAddSettingAsync(string name, string value, CancellationToken cancellationToken);
