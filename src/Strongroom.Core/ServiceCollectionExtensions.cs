@@ -35,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<SingleUseTokenService>();
         services.TryAddSingleton<Bins.BinService>();
         services.TryAddSingleton<Audit.AuditLog>();
+        services.TryAddSingleton<Keys.KeyRotationService>();
         services.TryAddSingleton<Bins.CardMetadataService>();
         services.TryAddSingleton<Sessions.SessionService>();
         services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();

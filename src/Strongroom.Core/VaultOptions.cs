@@ -39,6 +39,10 @@ public sealed class VaultOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan IdempotencyReservationTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a node trusts its unwrapped tenant keys before re-reading them (bounds how stale a rotated DEK can be).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the sweeper erases expired tokens, sessions and idempotency keys.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);

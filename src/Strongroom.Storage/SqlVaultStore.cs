@@ -145,6 +145,14 @@ public abstract class SqlVaultStore : IVaultStore
             cancellationToken, ("t", IdParameter(tenantId)), ("after", after is Guid a ? IdParameter(a) : null), ("n", limit));
     }
 
+    public async Task<long> CountSealedAsync(SealedColumn column, Guid tenantId, CancellationToken cancellationToken)
+    {
+        (string table, _, string sealedColumn) = SealedColumns.Location(column);
+        IReadOnlyList<long> rows = await QueryAsync($"SELECT COUNT(*) FROM {table} WHERE tenant_id = @t AND {sealedColumn} IS NOT NULL AND length({sealedColumn}) > 0",
+            r => r.GetInt64(0), cancellationToken, ("t", IdParameter(tenantId)));
+        return rows[0];
+    }
+
     public async Task<bool> ReplaceSealedAsync(SealedColumn column, Guid tenantId, Guid recordId, byte[] expected, byte[] replacement, CancellationToken cancellationToken)
     {
         (string table, string id, string sealedColumn) = SealedColumns.Location(column);

@@ -9,9 +9,15 @@ namespace Strongroom.Core.Crypto;
 /// per-tenant DEK and fingerprint key (wrapped, in the store) → record ciphertexts.
 /// Unwrapped keys live only in this process's memory.
 /// </summary>
-public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, TimeProvider time)
+public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, TimeProvider time, Microsoft.Extensions.Options.IOptions<VaultOptions>? options = null)
 {
-    private readonly ConcurrentDictionary<Guid, TenantKeySet> _cache = new();
+    private readonly ConcurrentDictionary<Guid, (TenantKeySet Keys, DateTimeOffset LoadedAt)> _cache = new();
+
+    /// <summary>
+    /// How long unwrapped keys are trusted before re-reading the store. Bounds how long another node keeps sealing
+    /// with a DEK version after a rotation made a newer one current, so a rotation waits this long before retiring.
+    /// </summary>
+    public TimeSpan CacheTtl => options?.Value.KeyCacheTtl ?? TimeSpan.FromMinutes(1);
 
     /// <summary>Generates the first DEK and fingerprint key of a new tenant, wrapped and ready to store.</summary>
     public async Task<IReadOnlyList<TenantKeyRecord>> CreateInitialKeysAsync(Guid tenantId, CancellationToken cancellationToken)
@@ -38,13 +44,73 @@ public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, T
     /// <summary>The tenant's unwrapped keys, from cache or unwrapped from the store.</summary>
     public async ValueTask<TenantKeySet> GetAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(tenantId, out TenantKeySet? cached))
+        DateTimeOffset now = time.GetUtcNow();
+        if (_cache.TryGetValue(tenantId, out (TenantKeySet Keys, DateTimeOffset LoadedAt) cached) && now - cached.LoadedAt < CacheTtl)
         {
-            return cached;
+            return cached.Keys;
         }
 
         TenantKeySet loaded = await LoadAsync(tenantId, cancellationToken);
-        return _cache.GetOrAdd(tenantId, loaded);
+        _cache[tenantId] = (loaded, now);
+        return loaded;
+    }
+
+    /// <summary>
+    /// Adds a new DEK version for the tenant, wrapped under the current KEK; new writes use it as soon as each
+    /// node's cache refreshes (at once here). Returns the new version.
+    /// </summary>
+    public async Task<int> AddDataKeyVersionAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TenantKeyRecord> records = await store.GetTenantKeysAsync(tenantId, cancellationToken);
+        if (records.Count == 0)
+        {
+            throw new TenantNotFoundException(tenantId);
+        }
+
+        int version = records.Where(r => r.Purpose == TenantKeyPurpose.Data).Max(r => r.Version) + 1;
+        byte[] key = RandomNumberGenerator.GetBytes(Envelope.KeySize);
+        try
+        {
+            WrappedKey wrapped = await keyProvider.WrapAsync(key, TenantKeyContext.Create(tenantId, TenantKeyPurpose.Data, version), cancellationToken);
+            await store.AddTenantKeyAsync(new TenantKeyRecord(tenantId, TenantKeyPurpose.Data, version, wrapped.Provider, wrapped.KekVersion, wrapped.Blob, time.GetUtcNow()), cancellationToken);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
+        Evict(tenantId);
+        return version;
+    }
+
+    /// <summary>Re-wraps every stored key of the tenant that is not under <paramref name="kekVersion"/> with the provider's current KEK; returns how many.</summary>
+    public async Task<int> RewrapAsync(Guid tenantId, int kekVersion, CancellationToken cancellationToken)
+    {
+        int rewrapped = 0;
+        foreach (TenantKeyRecord record in await store.GetTenantKeysAsync(tenantId, cancellationToken))
+        {
+            if (record.KekVersion == kekVersion)
+            {
+                continue;
+            }
+
+            byte[] context = TenantKeyContext.Create(tenantId, record.Purpose, record.Version);
+            byte[] key = await keyProvider.UnwrapAsync(new WrappedKey(record.Provider, record.KekVersion, record.Wrapped), context, cancellationToken);
+            try
+            {
+                WrappedKey wrapped = await keyProvider.WrapAsync(key, context, cancellationToken);
+                if (await store.RewrapTenantKeyAsync(record with { Provider = wrapped.Provider, KekVersion = wrapped.KekVersion, Wrapped = wrapped.Blob }, record.KekVersion, cancellationToken))
+                {
+                    rewrapped++;
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
+
+        return rewrapped;
     }
 
     /// <summary>Drops a tenant's keys from memory (after rotation or shredding elsewhere).</summary>

@@ -15,6 +15,9 @@ public interface ISecurityCodeStore
 
     bool Remove(Guid tenantId, Guid tokenId);
 
+    /// <summary>Drops every code of a tenant (the tenant was deleted); returns how many.</summary>
+    int RemoveTenant(Guid tenantId);
+
     /// <summary>Drops expired entries; returns how many.</summary>
     int RemoveExpired();
 }

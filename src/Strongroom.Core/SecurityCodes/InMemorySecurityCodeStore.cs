@@ -57,6 +57,20 @@ public sealed class InMemorySecurityCodeStore(TimeProvider time) : ISecurityCode
         return false;
     }
 
+    public int RemoveTenant(Guid tenantId)
+    {
+        int removed = 0;
+        foreach (KeyValuePair<(Guid TenantId, Guid TokenId), Entry> pair in _entries)
+        {
+            if (pair.Key.TenantId == tenantId && _entries.TryRemove(pair))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     public int RemoveExpired()
     {
         DateTimeOffset now = time.GetUtcNow();

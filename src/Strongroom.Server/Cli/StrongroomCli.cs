@@ -52,6 +52,7 @@ internal static class StrongroomCli
         root.Subcommands.Add(TenantCommand());
         root.Subcommands.Add(ApiKeyCommand());
         root.Subcommands.Add(BinCommand());
+        root.Subcommands.Add(KeysCommand.Build(StartAdminHostAsync));
         return root;
     }
 
@@ -168,9 +169,9 @@ internal static class StrongroomCli
             }
 
             using IHost host = await StartAdminHostAsync(cancellationToken);
-            var progress = new ProgressBar(Console.Error, totalLines, enabled: !Console.IsErrorRedirected);
+            var progress = new ConsoleProgressBar(Console.Error, "lines");
             using StreamReader reader = path.OpenText();
-            BinImportResult result = await host.Services.GetRequiredService<BinService>().ImportAsync(reader, progress.Report, cancellationToken);
+            BinImportResult result = await host.Services.GetRequiredService<BinService>().ImportAsync(reader, line => progress.Report(line, totalLines), cancellationToken);
             progress.Complete();
 
             Console.WriteLine($"Imported {result.Imported} BIN range(s); rejected {result.Rejections.Count} row(s).");
@@ -190,33 +191,6 @@ internal static class StrongroomCli
         });
         bin.Subcommands.Add(import);
         return bin;
-    }
-
-    /// <summary>A one-line progress bar on a terminal (nothing when the output is redirected, so logs stay clean).</summary>
-    private sealed class ProgressBar(TextWriter output, long total, bool enabled)
-    {
-        private const int Width = 30;
-
-        public void Report(long done)
-        {
-            if (!enabled || total <= 0)
-            {
-                return;
-            }
-
-            double fraction = Math.Min(1, (double)done / total);
-            int filled = (int)(fraction * Width);
-            output.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} {done}/{total} lines");
-        }
-
-        public void Complete()
-        {
-            if (enabled && total > 0)
-            {
-                Report(total);
-                output.WriteLine();
-            }
-        }
     }
 
     private static IHost BuildAdminHost()

@@ -90,6 +90,7 @@ internal static class StrongroomHost
         app.MapGuardianSessions();
         app.MapHostedForm();
         app.MapAdmin();
+        app.MapKeyAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();
         app.MapWhiteBitCardTokens();

@@ -4,6 +4,7 @@ using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.Keys;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Operations;
 using Strongroom.Core.SecurityCodes;
@@ -31,7 +32,7 @@ public sealed class VaultHarness : IDisposable
         KeyProvider = new LocalFileKeyProvider(
             Microsoft.Extensions.Options.Options.Create(new LocalKeyFileOptions { Path = _keyDirectory.File("kek.json") }),
             NullLogger<LocalFileKeyProvider>.Instance);
-        Keyring = new TenantKeyring(store, KeyProvider, Time);
+        Keyring = new TenantKeyring(store, KeyProvider, Time, options);
         SecurityCodes = new InMemorySecurityCodeStore(Time);
         Tenants = new TenantService(store, Keyring, Time, NullLogger<TenantService>.Instance);
         ApiKeys = new ApiKeyService(store, Time, NullLogger<ApiKeyService>.Instance);
@@ -40,6 +41,7 @@ public sealed class VaultHarness : IDisposable
         Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, NullLogger<SessionService>.Instance);
         Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
         SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
+        KeyRotation = new KeyRotationService(store, KeyProvider, Keyring, SecurityCodes, Time, NullLogger<KeyRotationService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
@@ -69,6 +71,8 @@ public sealed class VaultHarness : IDisposable
     public BinService Bins { get; }
 
     public SingleUseTokenService SingleUse { get; }
+
+    public KeyRotationService KeyRotation { get; }
 
     public IdempotencyService Idempotency { get; }
 
