@@ -189,6 +189,31 @@ public abstract class KeyRotationContract(StoreFixture fixture)
         Assert.False(await vault.KeyRotation.ShredTenantAsync(doomed.Id, None));
     }
 
+    /// <summary>
+    /// A DEK rotation only re-encrypts the columns <see cref="SealedColumns"/> names: every binary column of the schema
+    /// must be there or be known not to hold DEK ciphertext, so a new sealed column cannot be forgotten.
+    /// </summary>
+    [SkippableFact]
+    public async Task SealedColumns_CoverEveryBinaryColumnThatHoldsDekCiphertext()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        string[] notUnderADek =
+        [
+            "tenant_keys.wrapped",                           // wrapped by the KEK, re-wrapped by a KEK rotation
+            "pci_tokens.fingerprint", "card_tokens.fingerprint", "network_tokens.fingerprint", "single_use_tokens.fingerprint", // HMACs
+            "idempotency_keys.request_digest",               // HMAC
+            "network_token_cryptograms.reference_digest",    // HMAC
+            "audit_log.prev_hash", "audit_log.hash", "audit_log.seal", // chain hashes and seals
+        ];
+        var sealedColumns = SealedColumns.All.Select(c => SealedColumns.Location(c)).Select(l => $"{l.Table}.{l.Column}").ToHashSet(StringComparer.Ordinal);
+
+        IReadOnlyList<string> binary = await fixture.Database.ListBinaryColumnsAsync();
+
+        Assert.NotEmpty(binary);
+        Assert.All(binary, column => Assert.True(sealedColumns.Contains(column) || notUnderADek.Contains(column), $"{column} is neither a sealed column nor known to hold no DEK ciphertext"));
+        Assert.All(sealedColumns, column => Assert.Contains(column, binary));
+    }
+
     private sealed class Progress(Action<KeyProgress> report) : IProgress<KeyProgress>
     {
         public void Report(KeyProgress value) => report(value);

@@ -27,6 +27,24 @@ public abstract class StoreDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>Every binary column of the schema, as <c>table.column</c>.</summary>
+    public async Task<IReadOnlyList<string>> ListBinaryColumnsAsync()
+    {
+        await using DbConnection connection = await OpenConnectionAsync();
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = Engine == "postgres"
+            ? "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = current_schema() AND data_type = 'bytea'"
+            : "SELECT m.name || '.' || p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND upper(p.type) = 'BLOB'";
+        await using DbDataReader reader = await command.ExecuteReaderAsync();
+        var columns = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            columns.Add(reader.GetString(0));
+        }
+
+        return columns;
+    }
+
     /// <summary>Every cell of every row of every table (the migrations table included), as the driver reads it.</summary>
     public async Task<IReadOnlyList<DumpedCell>> DumpCellsAsync()
     {
