@@ -20,23 +20,9 @@ public sealed class BinImportCliTests : IDisposable
     /// <summary>Luhn-valid Visa whose BIN (444433) is not in the shipped table.</summary>
     private const string UnlistedVisa = "4444333322221111";
 
-    private readonly List<string> _directories = [];
+    private readonly TempDataDirectories _directories = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (string directory in _directories)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a leftover temp directory is harmless.
-            }
-        }
-    }
+    public void Dispose() => _directories.Dispose();
 
     [Fact]
     public async Task Import_MixedFile_ReportsEachRejectionWithItsLine_AndReplacesTheTable()
@@ -269,35 +255,8 @@ public sealed class BinImportCliTests : IDisposable
         return path;
     }
 
-    private string NewDataDirectory()
-    {
-        string directory = Directory.CreateTempSubdirectory("strongroom-bin-").FullName;
-        _directories.Add(directory);
-        return directory;
-    }
+    private string NewDataDirectory() => _directories.Create();
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string dataDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = dataDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Strongroom__Storage__DataDirectory"] = dataDirectory;
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string dataDirectory, params string[] args) =>
+        CliProcess.RunAsync(dataDirectory, args);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -8,23 +7,9 @@ namespace Strongroom.Server.Tests;
 /// <summary>The <c>strongroom</c> command line, run as a real process against a data directory the server then uses.</summary>
 public sealed partial class CliTests : IDisposable
 {
-    private readonly List<string> _directories = [];
+    private readonly TempDataDirectories _directories = new();
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (string directory in _directories)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a leftover temp directory is harmless.
-            }
-        }
-    }
+    public void Dispose() => _directories.Dispose();
 
     [GeneratedRegex(@"tenant_id: ([0-9a-f-]{36})")]
     private static partial Regex TenantIdLine();
@@ -82,33 +67,11 @@ public sealed partial class CliTests : IDisposable
         Assert.Contains("No such tenant", output, StringComparison.Ordinal);
     }
 
-    private string NewDataDirectory()
-    {
-        string directory = Directory.CreateTempSubdirectory("strongroom-cli-").FullName;
-        _directories.Add(directory);
-        return directory;
-    }
+    private string NewDataDirectory() => _directories.Create();
 
     private static async Task<(int ExitCode, string Output)> RunCliAsync(string dataDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = dataDirectory,
-        };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Strongroom__Storage__DataDirectory"] = dataDirectory;
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        (int exit, string stdout, string stderr) = await CliProcess.RunAsync(dataDirectory, args);
+        return (exit, stdout + stderr);
     }
 }
