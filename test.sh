@@ -10,6 +10,11 @@
 #   STRONGROOM_TEST_PGDATA    the cluster's data directory (the no-card-data-on-disk test scans its files)
 # With CI=true the PostgreSQL tests fail rather than skip when no server is configured.
 #
+# PKCS#11: unless STRONGROOM_TEST_PKCS11_LIBRARY is already set, a throwaway SoftHSM2 token is initialised in the
+# temp dir (its own SOFTHSM2_CONF and token directory, deleted on exit; softhsm2 is installed when missing and we are
+# root). Tests get STRONGROOM_TEST_PKCS11_LIBRARY (the module), _TOKEN (the token label) and _PIN (the user PIN);
+# with CI=true the PKCS#11 key-provider tests fail rather than skip without them.
+#
 # Last line: "N passed, N failed, N skipped", summed over every test assembly's TRX report.
 set -euo pipefail
 
@@ -141,6 +146,58 @@ install_chromium() {
   apt-get install -y -qq chromium chromium-driver >/dev/null
 }
 
+# SoftHSM2 is the HSM of the PKCS#11 key-provider tests (tests/Strongroom.Core.Tests/Crypto/Pkcs11KeyProviderContractTests.cs).
+install_softhsm() {
+  if command -v softhsm2-util >/dev/null 2>&1; then
+    return
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    log "softhsm2 is missing and we are not root: the PKCS#11 tests will skip (or fail with CI=true)"
+    return
+  fi
+  log "installing softhsm2"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq softhsm2 >/dev/null
+}
+
+# A throwaway token: its own config and token directory under $WORK, so the machine's SoftHSM tokens are never touched.
+start_softhsm() {
+  install_softhsm
+  if ! command -v softhsm2-util >/dev/null 2>&1; then
+    return
+  fi
+  local module="" candidate
+  for candidate in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
+    if [[ -f "$candidate" ]]; then
+      module="$candidate"
+      break
+    fi
+  done
+  if [[ -z "$module" ]]; then
+    log "softhsm2-util is installed but libsofthsm2.so was not found: the PKCS#11 tests will skip (or fail with CI=true)"
+    return
+  fi
+
+  local dir="$WORK/softhsm"
+  mkdir -p "$dir/tokens"
+  chmod 700 "$dir"
+  cat >"$dir/softhsm2.conf" <<CONF
+directories.tokendir = $dir/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+CONF
+  export SOFTHSM2_CONF="$dir/softhsm2.conf"
+  softhsm2-util --init-token --free --label strongroom-test --pin 1234 --so-pin 5678 >"$dir/init.log" 2>&1 \
+    || { cat "$dir/init.log" >&2; return 1; }
+
+  export STRONGROOM_TEST_PKCS11_LIBRARY="$module"
+  export STRONGROOM_TEST_PKCS11_TOKEN=strongroom-test
+  export STRONGROOM_TEST_PKCS11_PIN=1234
+  log "SoftHSM token strongroom-test ready ($module, tokens in $dir/tokens)"
+}
+
 start_postgres() {
   install_postgres
   if [[ ! -x "$PG_BIN/initdb" ]]; then
@@ -200,6 +257,12 @@ if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then
   log "using the PostgreSQL server from STRONGROOM_TEST_POSTGRES"
 else
   start_postgres
+fi
+
+if [[ -n "${STRONGROOM_TEST_PKCS11_LIBRARY:-}" ]]; then
+  log "using the PKCS#11 token from STRONGROOM_TEST_PKCS11_LIBRARY/_TOKEN/_PIN"
+else
+  start_softhsm
 fi
 
 RESULTS="$WORK/results"
