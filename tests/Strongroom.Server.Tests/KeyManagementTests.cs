@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Strongroom.Server.Tests;
 
@@ -47,6 +48,9 @@ public sealed partial class KeyManagementTests : IDisposable
                 Assert.Equal(HttpStatusCode.OK, read.StatusCode);
                 using HttpResponseMessage write = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource() });
                 Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+
+                // Steady traffic, below the per-key rate limit (1000 requests per 10 s).
+                await Task.Delay(20);
             }
         });
 
@@ -112,5 +116,56 @@ public sealed partial class KeyManagementTests : IDisposable
         using JsonDocument keyFile = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(directory, "keys", "kek.json")));
         Assert.Equal(2, keyFile.RootElement.GetProperty("current").GetInt32());
         Assert.Equal([2], keyFile.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("version").GetInt32()));
+    }
+
+    [SkippableFact]
+    public async Task Server_OnThePkcs11Provider_TokenizesAndReadsBack_AcrossARestart_AndRotatesItsKek()
+    {
+        string? skip = SoftHsmTestEnvironment.SkipReason();
+        Skip.If(skip is not null, skip);
+        string directory = _directories.Create();
+        Strongroom.Core.Crypto.Pkcs11KeyProviderOptions hsm = SoftHsmTestEnvironment.FreshOptions();
+        WebApplicationFactory<Program> OnHsm(StrongroomApplication app) => app.WithWebHostBuilder(b => b
+            .UseSetting("Strongroom:KeyProvider", "pkcs11")
+            .UseSetting("Strongroom:Pkcs11:LibraryPath", hsm.LibraryPath)
+            .UseSetting("Strongroom:Pkcs11:TokenLabel", hsm.TokenLabel)
+            .UseSetting("Strongroom:Pkcs11:UserPin", hsm.UserPin)
+            .UseSetting("Strongroom:Pkcs11:KeyLabelPrefix", hsm.KeyLabelPrefix)
+            .UseSetting("Strongroom:Pkcs11:AuditKeyLabel", hsm.AuditKeyLabel));
+
+        string tokenId;
+        string apiKey;
+
+        // One application over the directory (disposing it deletes the directory); each derived factory is a process lifetime.
+        using var application = StrongroomApplication.Over(directory);
+        using (WebApplicationFactory<Program> server = OnHsm(application))
+        {
+            using HttpClient admin = server.CreateClient();
+            admin.DefaultRequestHeaders.Add("x-admin-token", StrongroomApplication.AdminToken);
+            using HttpResponseMessage tenant = await admin.PostAsJsonAsync("/api/admin/tenants", new { name = "On HSM" });
+            Assert.Equal(HttpStatusCode.Created, tenant.StatusCode);
+            Guid tenantId = (await tenant.Content.ReadFromJsonAsync()).GetProperty("id").GetGuid();
+            using HttpResponseMessage key = await admin.PostAsJsonAsync("/api/admin/api-keys", new { tenant_id = tenantId });
+            apiKey = (await key.Content.ReadFromJsonAsync()).GetProperty("key").GetString()!;
+            using HttpClient client = server.CreateClient();
+            client.DefaultRequestHeaders.Add("x-api-key", apiKey);
+            using HttpResponseMessage created = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(name: "Hsm Holder") });
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            tokenId = (await created.Content.ReadFromJsonAsync()).GetProperty("id").GetString()!;
+
+            // Rotate the KEK inside the HSM while this server runs; it keeps its unwrapped keys.
+            Strongroom.Core.Keys.KekRotation rotation = await server.Services.GetRequiredService<Strongroom.Core.Keys.KeyRotationService>()
+                .RotateKekAsync(destroyOldVersions: true, null, CancellationToken.None);
+            Assert.Equal([1], rotation.DestroyedVersions);
+        }
+
+        Assert.False(File.Exists(Path.Combine(directory, "keys", "kek.json"))); // no key file: the KEK lives in the HSM
+
+        using WebApplicationFactory<Program> restarted = OnHsm(application);
+        using HttpClient again = restarted.CreateClient();
+        again.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        using HttpResponseMessage read = await again.GetAsync($"/api/pci/tokens/{tokenId}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("Hsm Holder", (await read.Content.ReadFromJsonAsync()).GetProperty("card").GetProperty("cardholder_name").GetString());
     }
 }

@@ -23,8 +23,22 @@ internal static class StrongroomHost
     {
         services.AddStrongroomStorage(configuration);
         services.AddStrongroomCore();
-        services.AddStrongroomLocalKeyFile();
-        services.AddSingleton<IPostConfigureOptions<LocalKeyFileOptions>, DefaultKeyFilePath>();
+
+        // Strongroom:KeyProvider picks where the KEKs live: the development key file (default) or an HSM over PKCS#11.
+        string provider = configuration["Strongroom:KeyProvider"] ?? LocalFileKeyProvider.ProviderName;
+        switch (provider)
+        {
+            case LocalFileKeyProvider.ProviderName:
+                services.AddStrongroomLocalKeyFile();
+                services.AddSingleton<IPostConfigureOptions<LocalKeyFileOptions>, DefaultKeyFilePath>();
+                break;
+            case Pkcs11KeyProvider.ProviderName:
+                services.AddStrongroomPkcs11KeyProvider();
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Strongroom:KeyProvider '{provider}' (expected local-file or pkcs11).");
+        }
+
         return services;
     }
 
