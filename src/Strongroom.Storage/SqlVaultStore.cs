@@ -365,20 +365,36 @@ public abstract class SqlVaultStore : IVaultStore
 
     public async Task SetSettingIfNewerAsync(string name, string value, long order, CancellationToken cancellationToken)
     {
-        // Settings hold text; the order is compared in a transaction rather than parsed in SQL, which the two engines do differently.
+        // Settings hold text, whose order prefix the two engines would parse differently in SQL; so the order is compared
+        // here and written by compare-and-set on the exact value read, retried when another writer changed it meanwhile.
+        // (A read-then-upsert transaction is not enough: under PostgreSQL's READ COMMITTED two writers both read the old
+        // value and the older one may commit last, moving the head backwards.)
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        object? current = await ScalarAsync(connection, transaction, "SELECT value FROM settings WHERE name = @name", cancellationToken, ("name", name));
-        if (current is string text && long.TryParse(text.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture, out long existing) && existing > order)
+        while (true)
         {
-            await transaction.RollbackAsync(cancellationToken);
-            return;
-        }
+            object? current = await ScalarAsync(connection, null, "SELECT value FROM settings WHERE name = @name", cancellationToken, ("name", name));
+            if (current is not string text)
+            {
+                if (await ExecuteAsync(connection, null, "INSERT INTO settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING", cancellationToken,
+                    ("name", name), ("value", value)) == 1)
+                {
+                    return;
+                }
 
-        await ExecuteAsync(connection, transaction,
-            "INSERT INTO settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO UPDATE SET value = excluded.value", cancellationToken,
-            ("name", name), ("value", value));
-        await transaction.CommitAsync(cancellationToken);
+                continue;
+            }
+
+            if (long.TryParse(text.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture, out long existing) && existing > order)
+            {
+                return;
+            }
+
+            if (await ExecuteAsync(connection, null, "UPDATE settings SET value = @value WHERE name = @name AND value = @current", cancellationToken,
+                ("name", name), ("value", value), ("current", text)) == 1)
+            {
+                return;
+            }
+        }
     }
 
     public async Task<bool> TryAddSettingAsync(string name, string value, CancellationToken cancellationToken)

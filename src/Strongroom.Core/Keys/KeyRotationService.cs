@@ -26,12 +26,16 @@ public sealed partial class KeyRotationService(
     IKeyProvider keyProvider,
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
+    Audit.AuditLog audit,
     TimeProvider time,
     ILogger<KeyRotationService> logger)
 {
     public const int BatchSize = 200;
 
-    public async Task<KekRotation> RotateKekAsync(bool destroyOldVersions, IProgress<KeyProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Who key operations are recorded as in the audit log (the CLI runs as the operator).</summary>
+    public const string OperatorActor = "operator";
+
+    public async Task<KekRotation> RotateKekAsync(bool destroyOldVersions, IProgress<KeyProgress>? progress, CancellationToken cancellationToken, string actor = OperatorActor)
     {
         int newVersion = await keyProvider.CreateKekVersionAsync(cancellationToken);
         int rewrapped = 0;
@@ -67,11 +71,17 @@ public sealed partial class KeyRotationService(
         }
 
         LogKekRotated(logger, newVersion, rewrapped, destroyed.Count);
+        await audit.AppendAsync(actor, "keys.kek_rotated", null, $"kek:{newVersion}", new Dictionary<string, string>
+        {
+            ["provider"] = keyProvider.Name,
+            ["keys_rewrapped"] = rewrapped.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["destroyed_versions"] = string.Join(',', destroyed),
+        }, cancellationToken);
         return new KekRotation(newVersion, rewrapped, destroyed);
     }
 
     /// <summary>Starts a DEK rotation for the tenant, or returns its unfinished one (to resume).</summary>
-    public async Task<RotationJob> StartDekRotationAsync(Guid tenantId, CancellationToken cancellationToken)
+    public async Task<RotationJob> StartDekRotationAsync(Guid tenantId, CancellationToken cancellationToken, string actor = OperatorActor)
     {
         RotationJob? running = (await store.ListRotationJobsAsync(tenantId, cancellationToken)).FirstOrDefault(j => j.Status == RotationJobStatus.Running);
         if (running is not null)
@@ -84,6 +94,7 @@ public sealed partial class KeyRotationService(
         var job = new RotationJob(Guid.CreateVersion7(now), tenantId, version, RotationJobStatus.Running, 0, null, 0, now, now);
         await store.InsertRotationJobAsync(job, cancellationToken);
         LogDekRotationStarted(logger, tenantId, version);
+        await audit.AppendAsync(actor, "keys.dek_rotation_started", tenantId, $"job:{job.Id}", new Dictionary<string, string> { ["to_version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
         return job;
     }
 
@@ -128,6 +139,12 @@ public sealed partial class KeyRotationService(
         job = job with { Status = RotationJobStatus.Completed, UpdatedAt = now, CompletedAt = now };
         await store.UpdateRotationJobAsync(job, cancellationToken);
         LogDekRotationCompleted(logger, job.TenantId, job.ToVersion, job.Reencrypted, retired);
+        await audit.AppendAsync(OperatorActor, "keys.dek_rotation_completed", job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
+        {
+            ["to_version"] = job.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["reencrypted"] = job.Reencrypted.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["retired_keys"] = retired.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken);
         return job;
     }
 
@@ -137,7 +154,7 @@ public sealed partial class KeyRotationService(
     /// Crypto-shreds a tenant: deletes it with everything it owns, then rotates the KEK and destroys every older
     /// version, so its wrapped DEK in any backup is unreadable. False when there is no such tenant.
     /// </summary>
-    public async Task<bool> ShredTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    public async Task<bool> ShredTenantAsync(Guid tenantId, CancellationToken cancellationToken, string actor = OperatorActor)
     {
         if ((await store.ListSubAccountsAsync(tenantId, cancellationToken)).Count > 0)
         {
@@ -151,7 +168,8 @@ public sealed partial class KeyRotationService(
 
         keyring.Evict(tenantId);
         securityCodes.RemoveTenant(tenantId);
-        KekRotation rotation = await RotateKekAsync(destroyOldVersions: true, progress: null, cancellationToken);
+        await audit.AppendAsync(actor, "tenant.shredded", tenantId, $"tenant:{tenantId}", null, cancellationToken);
+        KekRotation rotation = await RotateKekAsync(destroyOldVersions: true, progress: null, cancellationToken, actor);
         LogShredded(logger, tenantId, rotation.NewVersion);
         return true;
     }

@@ -93,6 +93,7 @@ internal static class AdminEndpoints
         }
 
         Tenant tenant = await tenants.CreateAsync(name!, http.RequestAborted);
+        await http.AuditAsync("tenant.created", tenant.Id, tenant.Id.ToString());
         return GuardianResponses.Json(201, ToWire(tenant), AdminJson.Default.TenantResponse);
     }
 
@@ -139,6 +140,7 @@ internal static class AdminEndpoints
         }
 
         IssuedApiKey issued = await apiKeys.CreateAsync(tenantId, name, rights, expiresIn, http.RequestAborted);
+        await http.AuditAsync("api_key.created", tenantId, issued.Record.Id, ("scopes", string.Join(' ', VaultRightNames.ToNames(rights))), ("expires_in", expiresIn?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return GuardianResponses.Json(201, ToWire(issued.Record, issued.Key), AdminJson.Default.ApiKeyResponse);
     }
 
@@ -181,6 +183,7 @@ internal static class AdminEndpoints
         {
             IssuedSigningKey issued = await signingKeys.CreateAsync(tenantId, type!.Value, title, http.RequestAborted);
             SigningKeyRecord key = issued.Record;
+            await http.AuditAsync("signing_key.created", tenantId, key.Id.ToString(), ("type", key.Type.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("public_key", AuditHooks.SigningKeyPrefix(key.PublicKey)));
             return GuardianResponses.Json(201, new SigningKeyResponse(key.Id, key.TenantId, key.Type, key.Title, key.PublicKey, issued.Secret), AdminJson.Default.SigningKeyResponse);
         }
         catch (SigningKeyLimitException)
@@ -200,10 +203,16 @@ internal static class AdminEndpoints
         return GuardianResponses.Json(200, new ApiKeyListResponse(keys.Select(k => ToWire(k, null)).ToList()), AdminJson.Default.ApiKeyListResponse);
     }
 
-    private static async Task<JsonResponse> RevokeApiKeyAsync(HttpContext http, string tenantId, string keyId, ApiKeyService apiKeys) =>
-        Guid.TryParse(tenantId, out Guid id) && await apiKeys.RevokeAsync(id, keyId, http.RequestAborted)
-            ? JsonResponse.NoContent()
-            : GuardianResponses.NotFound();
+    private static async Task<JsonResponse> RevokeApiKeyAsync(HttpContext http, string tenantId, string keyId, ApiKeyService apiKeys)
+    {
+        if (!Guid.TryParse(tenantId, out Guid id) || !await apiKeys.RevokeAsync(id, keyId, http.RequestAborted))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        await http.AuditAsync("api_key.revoked", id, keyId);
+        return JsonResponse.NoContent();
+    }
 
     private static async Task<JsonResponse> GetHostedFormAsync(HttpContext http, string tenantId, TenantService tenants, SessionService sessions)
     {
@@ -267,6 +276,7 @@ internal static class AdminEndpoints
         }
 
         await sessions.SetAllowedOriginsAsync(id, origins, http.RequestAborted);
+        await http.AuditAsync("hosted_form.updated", id, id.ToString(), ("allowed_origins", string.Join(' ', origins)));
         return GuardianResponses.Json(200, new HostedFormSettingsResponse(id, origins), AdminJson.Default.HostedFormSettingsResponse);
     }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
+using Strongroom.Core.Keys;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
@@ -13,6 +15,9 @@ namespace Strongroom.Server.Cli;
 /// </summary>
 internal static class StrongroomCli
 {
+    /// <summary>How CLI actions are recorded in the audit log (the CLI runs as the operator on the vault's machine).</summary>
+    private const string CliActor = KeyRotationService.OperatorActor;
+
     public static async Task<int> RunAsync(string[] args)
     {
         // No command (or only host switches such as --urls): run the server. This is also how
@@ -53,6 +58,7 @@ internal static class StrongroomCli
         root.Subcommands.Add(ApiKeyCommand());
         root.Subcommands.Add(BinCommand());
         root.Subcommands.Add(KeysCommand.Build(StartAdminHostAsync));
+        root.Subcommands.Add(AuditCommand.Build(StartAdminHostAsync));
         return root;
     }
 
@@ -72,6 +78,7 @@ internal static class StrongroomCli
             }
 
             Tenant created = await host.Services.GetRequiredService<TenantService>().CreateAsync(tenantName, cancellationToken);
+            await host.Services.GetRequiredService<AuditLog>().AppendAsync(CliActor, "tenant.created", created.Id, created.Id.ToString(), null, cancellationToken);
             Console.WriteLine($"tenant_id: {created.Id}");
             return 0;
         });
@@ -131,6 +138,8 @@ internal static class StrongroomCli
             {
                 IssuedApiKey issued = await host.Services.GetRequiredService<ApiKeyService>().CreateAsync(
                     parse.GetValue(tenantId), parse.GetValue(name), rights == VaultRights.None ? VaultRights.DefaultApiKey : rights, seconds, cancellationToken);
+                await host.Services.GetRequiredService<AuditLog>().AppendAsync(CliActor, "api_key.created", issued.Record.TenantId, issued.Record.Id,
+                    new Dictionary<string, string> { ["scopes"] = string.Join(' ', VaultRightNames.ToNames(issued.Record.Rights)) }, cancellationToken);
                 Console.WriteLine($"key_id: {issued.Record.Id}");
                 Console.WriteLine($"x-api-key: {issued.Key}");
                 return 0;

@@ -5,6 +5,7 @@ using Strongroom.Core.Events;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
+using Strongroom.Server.Admin;
 using Strongroom.Server.Http;
 
 namespace Strongroom.Server.Guardian;
@@ -269,6 +270,7 @@ internal static class NetworkTokenEndpoints
             }
 
             IssuedCryptogram c = result.Cryptogram!;
+            await http.AuditAsync("network_token.cryptogram_issued", tenantId, tokenId.ToString(), ("mode", referenceMode ? "reference" : "value"), ("amount", amount?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", currency));
             var wire = new GuardianCryptogram(
                 c.Material?.Cryptogram, c.Material?.Eci, c.Material?.Type, c.Material?.DynamicCvv, c.TokenPan,
                 c.TokenExpiryMonth, c.TokenExpiryYear, c.Reference, GuardianResponses.Timestamp(c.ExpiresAt));
@@ -314,9 +316,18 @@ internal static class NetworkTokenEndpoints
             reader.Errors.Add(new("$.party", "Must be one of: issuer, cardholder."));
         }
 
-        return reader.Errors.Count > 0
-            ? GuardianResponses.Validation(reader.Errors)
-            : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action!.Value, party!.Value, reason ?? $"Simulated {eventName} by the {partyName}.", http.RequestAborted));
+        if (reader.Errors.Count > 0)
+        {
+            return GuardianResponses.Validation(reader.Errors);
+        }
+
+        NetworkTokenResult result = await tokens.ApplyAsync(tenantId, tokenId, action!.Value, party!.Value, reason ?? $"Simulated {eventName} by the {partyName}.", http.RequestAborted);
+        if (result.Outcome == NetworkTokenOutcome.Done)
+        {
+            await http.AuditAsync("simulator.network_token_event", tenantId, tokenId.ToString(), ("event", eventName), ("party", partyName));
+        }
+
+        return Lifecycle(result);
     }
 
     private static async Task<JsonResponse> AuthorizeAsync(HttpContext http, string id, NetworkTokenService tokens)
@@ -356,6 +367,7 @@ internal static class NetworkTokenEndpoints
             CryptogramCheck.TokenNotActive => "token_not_active",
             _ => "forged",
         };
+        await http.AuditAsync("simulator.cryptogram_authorized", tenantId, tokenId.ToString(), ("result", result));
         return GuardianResponses.Json(200, new GuardianCryptogramVerification(check == CryptogramCheck.Valid, result), GuardianJson.Default.GuardianCryptogramVerification);
     }
 

@@ -104,6 +104,7 @@ internal static class StrongroomHost
         app.MapGuardianSessions();
         app.MapHostedForm();
         app.MapAdmin();
+        app.MapAudit();
         app.MapKeyAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using Strongroom.Core.Tenancy;
+using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
 
@@ -72,6 +74,7 @@ internal static class SubAccountEndpoints
         }
 
         Tenant created = await tenants.CreateAsync(alias!, http.RequestAborted, parentId: request.Tenant.Id);
+        await http.AuditWhiteBitAsync("sub_account.created", created.Id, created.Id.ToString(), ("account_id", request.Tenant.Id.ToString()));
         return WhiteBitResponses.Json(201, ToWire(created), WhiteBitJson.Default.WhiteBitSubAccount);
     }
 
@@ -115,6 +118,7 @@ internal static class SubAccountEndpoints
         try
         {
             IssuedSigningKey issued = await signingKeys.CreateAsync(subAccount!.Id, type!.Value, title, http.RequestAborted);
+            await http.AuditWhiteBitAsync("signing_key.created", subAccount.Id, issued.Record.Id.ToString(), ("type", type.Value.ToString(CultureInfo.InvariantCulture)), ("public_key", AuditHooks.SigningKeyPrefix(issued.Record.PublicKey)));
             return WhiteBitResponses.Json(201, ToWire(issued.Record, issued.Secret), WhiteBitJson.Default.WhiteBitApiKey);
         }
         catch (SigningKeyLimitException)
@@ -160,9 +164,13 @@ internal static class SubAccountEndpoints
         }
 
         SigningKeyRecord? edited = await signingKeys.EditAsync(subAccount!.Id, keyId!.Value, title, isEnabled, restrictAccess, endpoints, http.RequestAborted);
-        return edited is null
-            ? WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId)
-            : WhiteBitResponses.Json(200, ToWire(edited, secret: ""), WhiteBitJson.Default.WhiteBitApiKey);
+        if (edited is null)
+        {
+            return WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
+        }
+
+        await http.AuditWhiteBitAsync("signing_key.edited", subAccount.Id, edited.Id.ToString(), ("is_enabled", edited.IsEnabled ? "true" : "false"), ("restrict_access", edited.RestrictAccess ? "true" : "false"), ("access_endpoints", string.Join(' ', edited.AccessEndpoints.Select(e => e.Name))));
+        return WhiteBitResponses.Json(200, ToWire(edited, secret: ""), WhiteBitJson.Default.WhiteBitApiKey);
     }
 
     private static async Task<JsonResponse> DeleteKeyAsync(HttpContext http, TenantService tenants, SigningKeyService signingKeys)
@@ -176,9 +184,13 @@ internal static class SubAccountEndpoints
             return errors.ToResponse();
         }
 
-        return await signingKeys.DeleteAsync(subAccount!.Id, keyId!.Value, http.RequestAborted)
-            ? WhiteBitResponses.Json(200, new WhiteBitEmpty(), WhiteBitJson.Default.WhiteBitEmpty)
-            : WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
+        if (!await signingKeys.DeleteAsync(subAccount!.Id, keyId!.Value, http.RequestAborted))
+        {
+            return WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
+        }
+
+        await http.AuditWhiteBitAsync("signing_key.deleted", subAccount.Id, keyId.Value.ToString());
+        return WhiteBitResponses.Json(200, new WhiteBitEmpty(), WhiteBitJson.Default.WhiteBitEmpty);
     }
 
     private static async Task<JsonResponse> ResetKeyAsync(HttpContext http, TenantService tenants, SigningKeyService signingKeys)
@@ -193,9 +205,13 @@ internal static class SubAccountEndpoints
         }
 
         IssuedSigningKey? reset = await signingKeys.ResetSecretAsync(subAccount!.Id, keyId!.Value, http.RequestAborted);
-        return reset is null
-            ? WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId)
-            : WhiteBitResponses.Json(200, ToWire(reset.Record, reset.Secret), WhiteBitJson.Default.WhiteBitApiKey);
+        if (reset is null)
+        {
+            return WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
+        }
+
+        await http.AuditWhiteBitAsync("signing_key.secret_reset", subAccount.Id, reset.Record.Id.ToString());
+        return WhiteBitResponses.Json(200, ToWire(reset.Record, reset.Secret), WhiteBitJson.Default.WhiteBitApiKey);
     }
 
     private static async Task<Tenant?> ReadSubAccountAsync(WhiteBitRequest request, TenantService tenants, WhiteBitErrors errors, CancellationToken cancellationToken)

@@ -106,6 +106,8 @@ public abstract class KeyRotationContract(StoreFixture fixture)
 
         Assert.NotEmpty(written);
         Assert.Equal(RotationJobStatus.Completed, (await vault.KeyRotation.ListJobsAsync(tenant.Id, None))[0].Status);
+        Assert.Equal(["keys.dek_rotation_started", "keys.dek_rotation_completed"],
+            (await vault.Audit.ListAsync(new Strongroom.Core.Audit.AuditQuery(TenantId: tenant.Id), None)).Select(e => e.Action));
     }
 
     [SkippableFact]
@@ -187,6 +189,10 @@ public abstract class KeyRotationContract(StoreFixture fixture)
         vault.Keyring.Evict(survivor.Id);
         Assert.Equal("Still Here", (await vault.Tokens.GetAsync(survivor.Id, kept.Id, None))!.Card.CardholderName);
         Assert.False(await vault.KeyRotation.ShredTenantAsync(doomed.Id, None));
+        IReadOnlyList<Strongroom.Core.Audit.AuditEntry> audit = await vault.Audit.ListAsync(new Strongroom.Core.Audit.AuditQuery(), None);
+        Assert.Contains(audit, e => e.Action == "tenant.shredded" && e.TenantId == doomed.Id);
+        Assert.Contains(audit, e => e.Action == "keys.kek_rotated" && e.DetailsJson.Contains("\"destroyed_versions\":\"1\"", StringComparison.Ordinal));
+        Assert.True((await vault.Audit.VerifyAsync(None)).Intact);
     }
 
     /// <summary>

@@ -41,7 +41,8 @@ public sealed class VaultHarness : IDisposable
         Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, NullLogger<SessionService>.Instance);
         Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
         SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
-        KeyRotation = new KeyRotationService(store, KeyProvider, Keyring, SecurityCodes, Time, NullLogger<KeyRotationService>.Instance);
+        Audit = new Strongroom.Core.Audit.AuditLog(store, KeyProvider, Time, NullLogger<Strongroom.Core.Audit.AuditLog>.Instance);
+        KeyRotation = new KeyRotationService(store, KeyProvider, Keyring, SecurityCodes, Audit, Time, NullLogger<KeyRotationService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
@@ -72,6 +73,8 @@ public sealed class VaultHarness : IDisposable
 
     public SingleUseTokenService SingleUse { get; }
 
+    public Strongroom.Core.Audit.AuditLog Audit { get; }
+
     public KeyRotationService KeyRotation { get; }
 
     public IdempotencyService Idempotency { get; }
@@ -87,6 +90,7 @@ public sealed class VaultHarness : IDisposable
     public void Dispose()
     {
         Sweeper.Dispose();
+        Audit.Dispose();
         SecurityCodes.Dispose();
         _keyDirectory.Dispose();
     }
