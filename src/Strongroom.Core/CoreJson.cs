@@ -9,5 +9,6 @@ namespace Strongroom.Core;
 [JsonSerializable(typeof(TokenOptions))]
 [JsonSerializable(typeof(List<Strongroom.Core.Tenancy.AccessEndpoint>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Strongroom.Core.NetworkTokens.NetworkTokenEventData))]
 internal sealed partial class CoreJson : JsonSerializerContext;

@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Bins.BinService>();
         services.TryAddSingleton<Audit.AuditLog>();
         services.TryAddSingleton<Keys.KeyRotationService>();
+        services.TryAddSingleton<Forwarding.ForwardingService>();
         services.TryAddSingleton<Bins.CardMetadataService>();
         services.TryAddSingleton<Sessions.SessionService>();
         services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();

@@ -250,6 +250,20 @@ public sealed class PostgresVaultStore(NpgsqlDataSource dataSource) : SqlVaultSt
         CREATE INDEX audit_log_tenant ON audit_log (tenant_id, seq);
         CREATE INDEX audit_log_action ON audit_log (action, seq);
         """,
+        """
+        CREATE TABLE forward_destinations (
+            id uuid PRIMARY KEY,
+            tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+            scheme text NOT NULL,
+            host text NOT NULL,
+            port integer NOT NULL,
+            allow_private integer NOT NULL,
+            ca_certificate text NULL,
+            client_identity bytea NULL,
+            created_at bigint NOT NULL
+        );
+        CREATE INDEX forward_destinations_tenant ON forward_destinations (tenant_id);
+        """,
     ];
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

@@ -12,6 +12,7 @@ public enum RecordKind : byte
     NetworkTokenPan = 7,
     SingleUseToken = 8,
     SingleUseTokenAddress = 9,
+    ForwardClientIdentity = 10,
     TenantKey = 16,
 }
 

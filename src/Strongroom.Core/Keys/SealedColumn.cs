@@ -17,6 +17,7 @@ public enum SealedColumn
     SingleUseTokenAddress = 5,
     IdempotentResponse = 6,
     SigningKeySecret = 7,
+    ForwardClientIdentity = 8,
 }
 
 /// <summary>One sealed value of a tenant: the record id its AAD binds, and the envelope.</summary>
@@ -35,6 +36,7 @@ public static class SealedColumns
         SealedColumn.SingleUseTokenCard => RecordKind.SingleUseToken,
         SealedColumn.SingleUseTokenAddress => RecordKind.SingleUseTokenAddress,
         SealedColumn.IdempotentResponse => RecordKind.IdempotentResponse,
+        SealedColumn.ForwardClientIdentity => RecordKind.ForwardClientIdentity,
         _ => RecordKind.SigningKeySecret,
     };
 
@@ -48,6 +50,7 @@ public static class SealedColumns
         SealedColumn.SingleUseTokenCard => ("single_use_tokens", "id", "ciphertext"),
         SealedColumn.SingleUseTokenAddress => ("single_use_tokens", "id", "address_ciphertext"),
         SealedColumn.IdempotentResponse => ("idempotency_keys", "id", "response"),
+        SealedColumn.ForwardClientIdentity => ("forward_destinations", "id", "client_identity"),
         _ => ("signing_keys", "id", "sealed_secret"),
     };
 }

@@ -2,6 +2,7 @@ using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
+using Strongroom.Core.Forwarding;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.Keys;
 using Strongroom.Core.NetworkTokens;
@@ -73,6 +74,19 @@ public interface IVaultStore
 
     /// <summary>Deletes the tenant and everything it owns (keys, tokens, sessions, keys, jobs) in one statement; false if absent.</summary>
     Task<bool> DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    // Forwarding.
+
+    Task<IReadOnlyList<ForwardDestination>> ListForwardDestinationsAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the tenant's destination allowlist in one transaction.</summary>
+    Task ReplaceForwardDestinationsAsync(Guid tenantId, IReadOnlyList<ForwardDestination> destinations, CancellationToken cancellationToken);
+
+    /// <summary>The cryptogram a reference names (by the reference's keyed digest), within the tenant, or null.</summary>
+    Task<CryptogramRecord?> GetCryptogramByReferenceAsync(Guid tenantId, byte[] referenceDigest, CancellationToken cancellationToken);
+
+    /// <summary>Undoes <see cref="UseCryptogramAsync"/> when the forward it was reserved for failed (only if still marked at <paramref name="usedAt"/>).</summary>
+    Task<bool> ReleaseCryptogramAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset usedAt, CancellationToken cancellationToken);
 
     // Audit log.
 

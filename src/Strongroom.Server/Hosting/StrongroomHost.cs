@@ -5,6 +5,7 @@ using Scalar.AspNetCore;
 using Strongroom.Core;
 using Strongroom.Core.Crypto;
 using Strongroom.Server.Admin;
+using Strongroom.Server.Forwarding;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.HostedForm;
 using Strongroom.Server.Http;
@@ -79,6 +80,8 @@ internal static class StrongroomHost
         builder.Services.AddSingleton(sp => new KeyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>()));
         builder.Services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<HostedFormRateLimiter>();
+        builder.Services.AddOptions<Forwarding.ForwardingOptions>().BindConfiguration(Forwarding.ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Forwarding.ForwardSender>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strongroom";
@@ -106,10 +109,12 @@ internal static class StrongroomHost
         app.MapAdmin();
         app.MapAudit();
         app.MapKeyAdmin();
+        app.MapForwardDestinationAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();
         app.MapWhiteBitCardTokens();
         app.MapTapTokens();
+        app.MapForwarding();
         app.MapGuardianMetadata();
         return app;
     }

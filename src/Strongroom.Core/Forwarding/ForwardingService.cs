@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.SecurityCodes;
+using Strongroom.Core.Storage;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Core.Forwarding;
+
+public enum ForwardOutcome
+{
+    Ready,
+    NotFound,
+
+    /// <summary>Placeholders that could not be filled (unknown, or data not available such as an expired security code).</summary>
+    Unfilled,
+
+    /// <summary>Already used (single-use token, cryptogram reference) or expired.</summary>
+    Spent,
+
+    /// <summary>The network token is not active.</summary>
+    NotActive,
+}
+
+/// <summary>
+/// A forward ready to send: the rendered body (card data inside — the sender zeroes it), the secrets to mask should
+/// the destination echo them, and what to do when it is over. <see cref="CompleteAsync"/> must be called exactly once.
+/// </summary>
+public sealed class PreparedForward(byte[] body, IReadOnlyList<(string Secret, string Masked)> masks, Func<bool, Task>? onComplete)
+{
+    public byte[] Body { get; } = body;
+
+    /// <summary>Each secret value in the body and its masked form, to scrub the destination's response.</summary>
+    public IReadOnlyList<(string Secret, string Masked)> Masks { get; } = masks;
+
+    /// <summary>Reports whether the forward succeeded (a single-use reference is released again when it did not).</summary>
+    public Task CompleteAsync(bool succeeded) => onComplete?.Invoke(succeeded) ?? Task.CompletedTask;
+}
+
+public sealed record ForwardPreparation(ForwardOutcome Outcome, PreparedForward? Forward = null, IReadOnlyList<string>? Unfilled = null, string? Message = null);
+
+/// <summary>
+/// Forwarding's vault side: the destination allowlist, and turning a token plus a body template into the body to
+/// send, with the card data (or the network token's cryptogram) filled in. The HTTP call itself is the server's.
+/// </summary>
+public sealed class ForwardingService(
+    IVaultStore store,
+    TenantKeyring keyring,
+    ISecurityCodeStore securityCodes,
+    ITokenServiceProvider tokenService,
+    TimeProvider time)
+{
+    public static readonly IReadOnlySet<string> CardPlaceholders = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "account_number", "cardholder_name", "expiry_year", "expiry_month", "security_code",
+    };
+
+    public static readonly IReadOnlySet<string> CryptogramPlaceholders = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "cryptogram", "dynamic_cvv", "eci", "expiry_month", "expiry_year", "number", "type", "scheme_reference", "network_token_id", "network_token_type",
+    };
+
+    public Task<IReadOnlyList<ForwardDestination>> ListDestinationsAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        store.ListForwardDestinationsAsync(tenantId, cancellationToken);
+
+    /// <summary>The allowlisted destination <paramref name="url"/> falls under (same scheme, host and port), or null.</summary>
+    public async Task<ForwardDestination?> MatchAsync(Guid tenantId, Uri url, CancellationToken cancellationToken) =>
+        (await store.ListForwardDestinationsAsync(tenantId, cancellationToken)).FirstOrDefault(d => d.Matches(url));
+
+    /// <summary>Replaces the allowlist; client identities (PEM certificate and key) are sealed under the tenant's DEK.</summary>
+    public async Task ReplaceDestinationsAsync(Guid tenantId, IReadOnlyList<(ForwardDestination Destination, string? ClientIdentityPem)> destinations, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        var sealedDestinations = destinations.Select(d => d.ClientIdentityPem is null
+            ? d.Destination
+            : d.Destination with { ClientIdentity = keys.Seal(RecordKind.ForwardClientIdentity, d.Destination.Id, Encoding.UTF8.GetBytes(d.ClientIdentityPem)) }).ToList();
+        await store.ReplaceForwardDestinationsAsync(tenantId, sealedDestinations, cancellationToken);
+    }
+
+    /// <summary>The destination's client certificate and key as PEM (for mTLS), or null.</summary>
+    public async Task<string?> OpenClientIdentityAsync(ForwardDestination destination, CancellationToken cancellationToken)
+    {
+        if (destination.ClientIdentity is null)
+        {
+            return null;
+        }
+
+        TenantKeySet keys = await keyring.GetAsync(destination.TenantId, cancellationToken);
+        return Encoding.UTF8.GetString(keys.Open(RecordKind.ForwardClientIdentity, destination.Id, destination.ClientIdentity));
+    }
+
+    /// <summary>Card data of a PCI token into <paramref name="template"/>.</summary>
+    public async Task<ForwardPreparation> PreparePciTokenAsync(Guid tenantId, Guid tokenId, string template, CancellationToken cancellationToken)
+    {
+        PciTokenRecord? token = await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
+        if (token is null)
+        {
+            return new(ForwardOutcome.NotFound);
+        }
+
+        (Pan pan, string? name) = await OpenCardAsync(tenantId, RecordKind.PciToken, token.Id, token.Ciphertext, cancellationToken);
+        ForwardValues values = CardValues(pan, name, token.ExpiryMonth, token.ExpiryYear, securityCodes.Read(tenantId, token.Id));
+        return Render(template, CardPlaceholders, values, [(pan.Reveal(), pan.Masked)], null);
+    }
+
+    /// <summary>
+    /// Card data of a single-use token into <paramref name="template"/>, using the token up (compare-and-set) once the
+    /// body renders: a second forward or use fails.
+    /// </summary>
+    public async Task<ForwardPreparation> PrepareSingleUseTokenAsync(Guid tenantId, string publicId, string template, CancellationToken cancellationToken)
+    {
+        SingleUseTokenRecord? token = await store.GetSingleUseTokenAsync(tenantId, publicId, cancellationToken);
+        if (token is null)
+        {
+            return new(ForwardOutcome.NotFound);
+        }
+
+        if (token.UsedAt is not null || token.ExpiresAt <= time.GetUtcNow())
+        {
+            return new(ForwardOutcome.Spent, Message: token.UsedAt is not null ? "The single-use token has already been used." : "The single-use token has expired.");
+        }
+
+        (Pan pan, string? name) = await OpenCardAsync(tenantId, RecordKind.SingleUseToken, token.Id, token.Ciphertext, cancellationToken);
+        ForwardValues values = CardValues(pan, name, token.ExpiryMonth, token.ExpiryYear, securityCodes.Read(tenantId, token.Id));
+        ForwardPreparation prepared = Render(template, CardPlaceholders, values, [(pan.Reveal(), pan.Masked)], null);
+        if (prepared.Outcome != ForwardOutcome.Ready)
+        {
+            return prepared;
+        }
+
+        if (!await store.TryUseSingleUseTokenAsync(tenantId, publicId, time.GetUtcNowMilliseconds(), null, cancellationToken))
+        {
+            CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
+            return new(ForwardOutcome.Spent, Message: "The single-use token has already been used.");
+        }
+
+        securityCodes.Remove(tenantId, token.Id);
+        return prepared;
+    }
+
+    /// <summary>
+    /// A network token's cryptogram (named by a reference from the cryptogram endpoint's reference mode) into
+    /// <paramref name="template"/>. The reference is reserved now and released if the forward fails, so it dies only
+    /// with the first successful forward, and two concurrent forwards cannot both use it.
+    /// </summary>
+    public async Task<ForwardPreparation> PrepareCryptogramAsync(Guid tenantId, Guid networkTokenId, string reference, string template, CancellationToken cancellationToken)
+    {
+        NetworkTokenRecord? token = await store.GetNetworkTokenAsync(tenantId, networkTokenId, cancellationToken);
+        if (token is null)
+        {
+            return new(ForwardOutcome.NotFound);
+        }
+
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        CryptogramRecord? cryptogram = await store.GetCryptogramByReferenceAsync(tenantId, NetworkTokenService.ReferenceDigest(keys, reference), cancellationToken);
+        DateTimeOffset now = time.GetUtcNowMilliseconds();
+        if (cryptogram is null || cryptogram.TokenId != token.Id)
+        {
+            return new(ForwardOutcome.Spent, Message: "The cryptogram reference is unknown for this network token.");
+        }
+
+        if (cryptogram.UsedAt is not null || cryptogram.ExpiresAt <= now)
+        {
+            return new(ForwardOutcome.Spent, Message: cryptogram.UsedAt is not null ? "The cryptogram reference has already been used." : "The cryptogram reference has expired.");
+        }
+
+        if (token.Status != NetworkTokenStatus.Active)
+        {
+            return new(ForwardOutcome.NotActive, Message: $"The network token is {token.Status.WireName()}.");
+        }
+
+        CryptogramMaterial material = tokenService.ComputeCryptogram(keys, token, cryptogram.Counter, cryptogram.Amount, cryptogram.Currency);
+        byte[] tokenPanBytes = keys.Open(RecordKind.NetworkTokenPan, token.Id, token.TokenPanCiphertext);
+        string tokenPan;
+        try
+        {
+            tokenPan = Encoding.ASCII.GetString(tokenPanBytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(tokenPanBytes);
+        }
+
+        var values = new ForwardValues();
+        values.Add("cryptogram", material.Cryptogram);
+        values.Add("dynamic_cvv", material.DynamicCvv);
+        values.Add("eci", material.Eci);
+        values.Add("type", material.Type);
+        values.Add("number", tokenPan);
+        values.Add("expiry_month", token.TokenExpiryMonth.ToString("D2", CultureInfo.InvariantCulture), token.TokenExpiryMonth.ToString(CultureInfo.InvariantCulture));
+        values.Add("expiry_year", token.TokenExpiryYear.ToString(CultureInfo.InvariantCulture), token.TokenExpiryYear.ToString(CultureInfo.InvariantCulture));
+        values.Add("scheme_reference", token.SchemeReference);
+        values.Add("network_token_id", token.Id.ToString());
+        values.Add("network_token_type", token.Type.WireName());
+        string masked = Pan.Mask(tokenPan[..6], tokenPan[^4..], tokenPan.Length);
+        ForwardPreparation prepared = Render(template, CryptogramPlaceholders, values, [(tokenPan, masked), (material.Cryptogram, "[cryptogram]")], null);
+        if (prepared.Outcome != ForwardOutcome.Ready)
+        {
+            return prepared;
+        }
+
+        if (!await store.UseCryptogramAsync(tenantId, token.Id, cryptogram.Counter, now, cancellationToken))
+        {
+            CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
+            return new(ForwardOutcome.Spent, Message: "The cryptogram reference has already been used.");
+        }
+
+        PreparedForward forward = prepared.Forward!;
+        return new(ForwardOutcome.Ready, new PreparedForward(forward.Body, forward.Masks, async succeeded =>
+        {
+            if (!succeeded)
+            {
+                await store.ReleaseCryptogramAsync(tenantId, token.Id, cryptogram.Counter, now, CancellationToken.None);
+            }
+        }));
+    }
+
+    private static ForwardValues CardValues(Pan pan, string? name, int month, int year, string? securityCode)
+    {
+        var values = new ForwardValues();
+        values.Add("account_number", pan.Reveal());
+        values.Add("cardholder_name", name);
+        values.Add("expiry_month", month.ToString("D2", CultureInfo.InvariantCulture), month.ToString(CultureInfo.InvariantCulture));
+        values.Add("expiry_year", year.ToString(CultureInfo.InvariantCulture), year.ToString(CultureInfo.InvariantCulture));
+        if (securityCode is null)
+        {
+            values.AddUnavailable("security_code");
+        }
+        else
+        {
+            values.Add("security_code", securityCode);
+        }
+
+        if (name is null)
+        {
+            values.AddUnavailable("cardholder_name");
+        }
+
+        return values;
+    }
+
+    private static ForwardPreparation Render(string template, IReadOnlySet<string> known, ForwardValues values, IReadOnlyList<(string, string)> masks, Func<bool, Task>? complete)
+    {
+        byte[]? body = ForwardPlaceholders.Render(template, known, values, out IReadOnlyList<string> unfilled);
+        return body is null
+            ? new(ForwardOutcome.Unfilled, Unfilled: unfilled)
+            : new(ForwardOutcome.Ready, new PreparedForward(body, masks, complete));
+    }
+
+    private async Task<(Pan Pan, string? Name)> OpenCardAsync(Guid tenantId, RecordKind kind, Guid id, byte[] ciphertext, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
+        byte[] plaintext = keys.Open(kind, id, ciphertext);
+        try
+        {
+            return (PciTokenService.DecodePan(plaintext), PciTokenService.DecodeCardholderName(plaintext));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+}

@@ -1,0 +1,319 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Strongroom.Core.Audit;
+using Strongroom.Core.Forwarding;
+using Strongroom.Core.Tenancy;
+using Strongroom.Server.Admin;
+using Strongroom.Server.Guardian;
+using Strongroom.Server.Http;
+using Strongroom.Server.Tap;
+
+namespace Strongroom.Server.Forwarding;
+
+/// <summary>
+/// Forwarding: the caller's body, with card data (or a network token's cryptogram) filled into its placeholders
+/// inside the vault, sent to an allowlisted destination; the destination's status, headers and body come back, with
+/// any echoed card number masked. Needs the <c>data:out</c> right. Guardian's routes, plus a Tap route for
+/// single-use tokens (which it uses up).
+/// </summary>
+internal static class ForwardEndpoints
+{
+    public const string DestinationHeader = "x-destination-url";
+    public const string CryptogramReferenceHeader = "x-cryptogram-reference";
+    public const string OwnHeaderName = "x-own-header-name";
+    public const string OwnHeaderValue = "x-own-header-value";
+
+    /// <summary>Headers that belong to the vault or to this hop, never passed on.</summary>
+    private static readonly HashSet<string> Stripped = new(StringComparer.OrdinalIgnoreCase)
+    {
+        GuardianAuthentication.ApiKeyHeader, GuardianAuthentication.AdminTokenHeader, GuardianAuthentication.TenantHeader, GuardianIdempotency.Header,
+        DestinationHeader, CryptogramReferenceHeader, OwnHeaderName, OwnHeaderValue,
+        "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "expect",
+    };
+
+    private static readonly HashSet<string> HopByHopResponse = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "content-length",
+    };
+
+    public static void MapForwarding(this IEndpointRouteBuilder routes)
+    {
+        const string Description = "Header x-destination-url (an allowlisted https destination); body: any text with placeholders " +
+            "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own; x-own-header-name/value sets one that would be stripped. " +
+            "Returns the destination's status, headers and body (echoed card numbers masked). 403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure.";
+
+        RouteGroupBuilder guardian = routes.MapGroup("/api")
+            .AddEndpointFilter<GuardianAuthentication>()
+            .RequireRights(VaultRights.DataOut)
+            .ProducesGuardianErrors();
+        guardian.MapPost("/pci/tokens/{id}/forward", PciTokenAsync)
+            .WithTags("pci")
+            .WithName("pci_token_forward").WithSummary("Forward card data (account_number, cardholder_name, expiry_year, expiry_month, security_code)")
+            .WithDescription(Description);
+        guardian.MapPost("/network/tokens/{id}/forward", CryptogramAsync)
+            .WithTags("network")
+            .WithName("network_token_forward")
+            .WithSummary("Forward a cryptogram (header x-cryptogram-reference; placeholders cryptogram, dynamic_cvv, eci, expiry_month, expiry_year, number, type, scheme_reference, network_token_id, network_token_type)")
+            .WithDescription(Description + " The reference dies with the first successful (2xx) forward.");
+        routes.MapPost(TapTokenEndpoints.Path + "/{id}/forward", SingleUseTokenAsync)
+            .WithTags("tap").AddEndpointFilter<TapAuthentication>().RequireRights(VaultRights.DataOut)
+            .WithName("tap_token_forward").WithSummary("Forward the card of a single-use token (uses it up); same placeholders as the PCI token forward")
+            .WithDescription(Description);
+    }
+
+    private static async Task<IResult> PciTokenAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        Guid tenantId = principal.TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        return await ForwardAsync(http, new GuardianErrors(), tenantId, AuditHooks.ActorOf(principal), "pci_token.forwarded", tokenId.ToString(), forwarding, sender, audit, options.Value,
+            template => forwarding.PreparePciTokenAsync(tenantId, tokenId, template, http.RequestAborted));
+    }
+
+    private static async Task<IResult> CryptogramAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    {
+        Principal principal = GuardianAuthentication.GetPrincipal(http);
+        Guid tenantId = principal.TenantId!.Value;
+        if (!Guid.TryParse(id, out Guid tokenId))
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        string? reference = http.Request.Headers[CryptogramReferenceHeader];
+        if (string.IsNullOrWhiteSpace(reference))
+        {
+            return GuardianResponses.Validation("$.headers['x-cryptogram-reference']", "A cryptogram reference (from the cryptogram endpoint's reference mode) is required.");
+        }
+
+        return await ForwardAsync(http, new GuardianErrors(), tenantId, AuditHooks.ActorOf(principal), "network_token.cryptogram_forwarded", tokenId.ToString(), forwarding, sender, audit, options.Value,
+            template => forwarding.PrepareCryptogramAsync(tenantId, tokenId, reference, template, http.RequestAborted));
+    }
+
+    private static async Task<IResult> SingleUseTokenAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    {
+        Principal principal = TapAuthentication.GetPrincipal(http);
+        Guid tenantId = principal.TenantId!.Value;
+        return await ForwardAsync(http, new TapErrors(), tenantId, AuditHooks.ActorOf(principal), "single_use_token.forwarded", id, forwarding, sender, audit, options.Value,
+            template => forwarding.PrepareSingleUseTokenAsync(tenantId, id, template, http.RequestAborted), stripAuthorization: true);
+    }
+
+    private static async Task<IResult> ForwardAsync(
+        HttpContext http, IForwardErrors errors, Guid tenantId, string actor, string action, string target,
+        ForwardingService forwarding, ForwardSender sender, AuditLog audit, ForwardingOptions options,
+        Func<string, Task<ForwardPreparation>> prepare, bool stripAuthorization = false)
+    {
+        // 1. The destination: absolute, allowlisted, TLS unless an explicitly allowed loopback in development.
+        string? destinationText = http.Request.Headers[DestinationHeader];
+        if (!Uri.TryCreate(destinationText, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.UserInfo.Length > 0)
+        {
+            return errors.BadRequest("x-destination-url must be an absolute https URL.");
+        }
+
+        ForwardDestination? destination = await forwarding.MatchAsync(tenantId, url, http.RequestAborted);
+        if (destination is null || (url.Scheme == Uri.UriSchemeHttp && !(options.AllowInsecureLoopback && url.IsLoopback)))
+        {
+            return errors.Forbidden("The destination is not on the tenant's forwarding allowlist.");
+        }
+
+        // 2. The body, rendered with the card data; nothing is sent unless every placeholder is filled.
+        byte[]? raw = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
+        if (raw is null)
+        {
+            return errors.TooLarge();
+        }
+
+        string template;
+        try
+        {
+            template = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(raw);
+        }
+        catch (DecoderFallbackException)
+        {
+            return errors.Unfilled([], "The body must be UTF-8 text.");
+        }
+
+        ForwardPreparation preparation = await prepare(template);
+        switch (preparation.Outcome)
+        {
+            case ForwardOutcome.NotFound:
+                return errors.NotFound();
+            case ForwardOutcome.Unfilled:
+                return errors.Unfilled(preparation.Unfilled!, null);
+            case ForwardOutcome.Spent or ForwardOutcome.NotActive:
+                return errors.Conflict(preparation.Message ?? "Conflict");
+        }
+
+        PreparedForward forward = preparation.Forward!;
+        ForwardResponse response;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(forward.Body) };
+            CopyRequestHeaders(http.Request, request, stripAuthorization);
+            response = await sender.SendAsync(destination, request, http.RequestAborted);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(forward.Body);
+        }
+
+        bool succeeded = response.Failure == ForwardFailure.None && response.Status is >= 200 and < 300;
+        await forward.CompleteAsync(succeeded);
+        await audit.AppendAsync(actor, action, tenantId, target, new Dictionary<string, string>
+        {
+            ["destination"] = destination.Origin,
+            ["status"] = response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["outcome"] = response.Failure == ForwardFailure.None ? "delivered" : response.Failure.ToString().ToLowerInvariant(),
+            ["duration_ms"] = ((long)response.Duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["request_bytes"] = forward.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["response_bytes"] = response.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, CancellationToken.None);
+
+        return response.Failure switch
+        {
+            ForwardFailure.Blocked => errors.Forbidden(response.Detail!),
+            ForwardFailure.Timeout => errors.Upstream(504, "GATEWAY_TIMEOUT", response.Detail!),
+            ForwardFailure.TooLarge => errors.Upstream(502, "RESPONSE_TOO_LARGE", response.Detail!),
+            ForwardFailure.Unreachable => errors.Upstream(502, "BAD_GATEWAY", response.Detail!),
+            _ => new DestinationResult(response, forward.Masks),
+        };
+    }
+
+    private static void CopyRequestHeaders(HttpRequest incoming, HttpRequestMessage outgoing, bool stripAuthorization)
+    {
+        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in incoming.Headers)
+        {
+            if (Stripped.Contains(header.Key) || (stripAuthorization && header.Key.Equals("authorization", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            if (!outgoing.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
+            {
+                outgoing.Content!.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
+            }
+        }
+
+        // x-own-header-name / x-own-header-value: one header the caller wants passed on although the vault would strip it
+        // (e.g. the processor's own x-api-key or Authorization).
+        string? ownName = incoming.Headers[OwnHeaderName];
+        string? ownValue = incoming.Headers[OwnHeaderValue];
+        if (!string.IsNullOrWhiteSpace(ownName) && ownValue is not null)
+        {
+            outgoing.Headers.Remove(ownName);
+            if (!outgoing.Headers.TryAddWithoutValidation(ownName, ownValue))
+            {
+                outgoing.Content!.Headers.Remove(ownName);
+                outgoing.Content.Headers.TryAddWithoutValidation(ownName, ownValue);
+            }
+        }
+    }
+
+    /// <summary>The destination's answer, passed through with every secret the forward carried masked (body and headers).</summary>
+    private sealed class DestinationResult(ForwardResponse response, IReadOnlyList<(string Secret, string Masked)> masks) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = response.Status;
+            foreach (KeyValuePair<string, string> header in response.Headers)
+            {
+                if (!HopByHopResponse.Contains(header.Key))
+                {
+                    httpContext.Response.Headers.Append(header.Key, Mask(header.Value));
+                }
+            }
+
+            byte[] body = MaskBytes(response.Body);
+            httpContext.Response.ContentLength = body.Length;
+            await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
+        }
+
+        private string Mask(string value)
+        {
+            foreach ((string secret, string masked) in masks)
+            {
+                value = value.Replace(secret, masked, StringComparison.Ordinal);
+            }
+
+            return value;
+        }
+
+        private byte[] MaskBytes(byte[] body)
+        {
+            foreach ((string secret, string masked) in masks)
+            {
+                byte[] needle = Encoding.ASCII.GetBytes(secret);
+                byte[] replacement = Encoding.ASCII.GetBytes(masked);
+                int at = body.AsSpan().IndexOf(needle);
+                while (at >= 0)
+                {
+                    body = [.. body.AsSpan(0, at), .. replacement, .. body.AsSpan(at + needle.Length)];
+                    int next = body.AsSpan(at + replacement.Length).IndexOf(needle);
+                    at = next < 0 ? -1 : at + replacement.Length + next;
+                }
+            }
+
+            return body;
+        }
+    }
+
+    /// <summary>Each dialect's error shape for the forward failures.</summary>
+    private interface IForwardErrors
+    {
+        IResult BadRequest(string message);
+
+        IResult Forbidden(string message);
+
+        IResult NotFound();
+
+        IResult Conflict(string message);
+
+        IResult TooLarge();
+
+        IResult Unfilled(IReadOnlyList<string> placeholders, string? message);
+
+        IResult Upstream(int status, string classifier, string message);
+    }
+
+    private sealed class GuardianErrors : IForwardErrors
+    {
+        public IResult BadRequest(string message) => GuardianResponses.Error(400, "BAD_REQUEST", message);
+
+        public IResult Forbidden(string message) => GuardianResponses.Error(403, "FORBIDDEN", message);
+
+        public IResult NotFound() => GuardianResponses.NotFound();
+
+        public IResult Conflict(string message) => GuardianResponses.Conflict(message);
+
+        public IResult TooLarge() => GuardianResponses.PayloadTooLarge();
+
+        public IResult Unfilled(IReadOnlyList<string> placeholders, string? message) => message is not null
+            ? GuardianResponses.Validation("$", message)
+            : GuardianResponses.Validation([.. placeholders.Select(p => new GuardianValidationError($"$.placeholders.{p}", $"The placeholder {{{{ {p} }}}} cannot be filled (unknown, or the data is not available)."))]);
+
+        public IResult Upstream(int status, string classifier, string message) => GuardianResponses.Error(status, classifier, message);
+    }
+
+    private sealed class TapErrors : IForwardErrors
+    {
+        public IResult BadRequest(string message) => TapResponses.Error(400, TapErrorCodes.InvalidRequest, message);
+
+        public IResult Forbidden(string message) => TapResponses.Error(403, TapErrorCodes.Forbidden, message);
+
+        public IResult NotFound() => TapResponses.NotFound();
+
+        public IResult Conflict(string message) => TapResponses.Error(409, "1409", message);
+
+        public IResult TooLarge() => TapResponses.Error(413, TapErrorCodes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
+
+        public IResult Unfilled(IReadOnlyList<string> placeholders, string? message) => TapResponses.Errors(422, message is not null
+            ? [new TapError("1422", message)]
+            : [.. placeholders.Select(p => new TapError("1422", $"The placeholder {{{{ {p} }}}} cannot be filled."))]);
+
+        public IResult Upstream(int status, string classifier, string message) => TapResponses.Error(status, "1" + status.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
+    }
+}

@@ -1,0 +1,241 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using Strongroom.Core.Forwarding;
+
+namespace Strongroom.Server.Forwarding;
+
+/// <summary>Outbound limits of forwarding (section <c>Strongroom:Forwarding</c>).</summary>
+public sealed class ForwardingOptions
+{
+    public const string Section = "Strongroom:Forwarding";
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The whole exchange: connect, send, and read the response.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Development only: allow plain <c>http</c> destinations on a loopback host.</summary>
+    public bool AllowInsecureLoopback { get; set; }
+}
+
+public enum ForwardFailure
+{
+    None,
+
+    /// <summary>Every address the host resolved to is private, loopback or link-local, and the destination does not allow that.</summary>
+    Blocked,
+    Timeout,
+    Unreachable,
+    TooLarge,
+}
+
+/// <summary>What came back: the destination's status, headers and body, or why there is none.</summary>
+public sealed record ForwardResponse(ForwardFailure Failure, int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body, TimeSpan Duration, string? Detail = null);
+
+/// <summary>
+/// Sends forwards. One connection pool per destination, because each carries its own TLS trust (an optional pinned
+/// CA) and client certificate. SSRF defence sits in the connect callback: the host is resolved, private, loopback
+/// and link-local addresses are dropped unless the destination allows them, and the socket connects to exactly
+/// the addresses checked (so a DNS answer cannot change between check and connect). Redirects are never followed.
+/// </summary>
+internal sealed class ForwardSender(IOptions<ForwardingOptions> options, ForwardingService forwarding) : IDisposable
+{
+    private readonly ConcurrentDictionary<Guid, (ForwardDestination Destination, HttpMessageInvoker Client)> _clients = new();
+
+    public async Task<ForwardResponse> SendAsync(ForwardDestination destination, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ForwardingOptions o = options.Value;
+        HttpMessageInvoker client = await ClientForAsync(destination, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(o.Timeout);
+        try
+        {
+            using HttpResponseMessage response = await client.SendAsync(request, timeout.Token);
+            var headers = new List<KeyValuePair<string, string>>();
+            foreach (KeyValuePair<string, IEnumerable<string>> header in response.Headers.Concat(response.Content.Headers))
+            {
+                foreach (string value in header.Value)
+                {
+                    headers.Add(new(header.Key, value));
+                }
+            }
+
+            byte[]? body = await ReadLimitedAsync(response.Content, o.MaxResponseBytes, timeout.Token);
+            return body is null
+                ? new(ForwardFailure.TooLarge, 0, [], [], clock.Elapsed, $"The destination's response exceeds {o.MaxResponseBytes} bytes.")
+                : new(ForwardFailure.None, (int)response.StatusCode, headers, body, clock.Elapsed);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new(ForwardFailure.Timeout, 0, [], [], clock.Elapsed, "The destination did not answer in time.");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is DestinationBlockedException blocked)
+        {
+            return new(ForwardFailure.Blocked, 0, [], [], clock.Elapsed, blocked.Message);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new(ForwardFailure.Unreachable, 0, [], [], clock.Elapsed, ex.HttpRequestError == HttpRequestError.SecureConnectionError
+                ? "The TLS connection to the destination failed (certificate not trusted, or client certificate refused)."
+                : "The destination could not be reached.");
+        }
+    }
+
+    /// <summary>True for addresses a forward must not reach unless the destination explicitly allows private networks.</summary>
+    public static bool IsPrivate(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        {
+            return true;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            byte[] b = address.GetAddressBytes();
+            return b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224
+                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)   // carrier-grade NAT
+                || (b[0] == 169 && b[1] == 254)                 // link-local, cloud metadata
+                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
+                || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 192 && b[1] == 0 && b[2] == 0)
+                || (b[0] == 198 && (b[1] == 18 || b[1] == 19));
+        }
+
+        return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
+    }
+
+    private async Task<HttpMessageInvoker> ClientForAsync(ForwardDestination destination, CancellationToken cancellationToken)
+    {
+        if (_clients.TryGetValue(destination.Id, out var cached) && SameSettings(cached.Destination, destination))
+        {
+            return cached.Client;
+        }
+
+        string? identityPem = await forwarding.OpenClientIdentityAsync(destination, cancellationToken);
+        HttpMessageInvoker client = new(CreateHandler(destination, identityPem, options.Value), disposeHandler: true);
+        _clients.AddOrUpdate(destination.Id, (destination, client), (_, old) =>
+        {
+            old.Client.Dispose();
+            return (destination, client);
+        });
+        return client;
+    }
+
+    /// <summary>The allowlist is re-read per request: a changed entry (trust, identity, private flag) gets a new pool.</summary>
+    private static bool SameSettings(ForwardDestination a, ForwardDestination b) =>
+        a with { ClientIdentity = null } == b with { ClientIdentity = null }
+        && (a.ClientIdentity ?? []).AsSpan().SequenceEqual(b.ClientIdentity ?? []);
+
+    private static SocketsHttpHandler CreateHandler(ForwardDestination destination, string? identityPem, ForwardingOptions o)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = o.ConnectTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                string host = context.DnsEndPoint.Host;
+                IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+                IPAddress[] allowed = [.. addresses.Where(a => destination.AllowPrivateNetwork || !IsPrivate(a))];
+                if (allowed.Length == 0)
+                {
+                    throw new DestinationBlockedException($"The destination resolves only to private, loopback or link-local addresses, which {destination.Origin} does not allow.");
+                }
+
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+
+        if (destination.CaCertificatePem is { } caPem)
+        {
+            X509Certificate2 ca = X509Certificate2.CreateFromPem(caPem);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(certificate));
+            };
+        }
+
+        if (identityPem is not null)
+        {
+            X509Certificate2 identity = X509Certificate2.CreateFromPem(identityPem, identityPem);
+            handler.SslOptions.ClientCertificates = [identity];
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => identity;
+        }
+
+        return handler;
+    }
+
+    private static async Task<byte[]?> ReadLimitedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > limit)
+        {
+            return null;
+        }
+
+        await using Stream stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public void Dispose()
+    {
+        foreach ((ForwardDestination _, HttpMessageInvoker client) in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+
+    private sealed class DestinationBlockedException(string message) : Exception(message);
+}
