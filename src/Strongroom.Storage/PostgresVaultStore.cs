@@ -264,6 +264,9 @@ public sealed class PostgresVaultStore(NpgsqlDataSource dataSource) : SqlVaultSt
         );
         CREATE INDEX forward_destinations_tenant ON forward_destinations (tenant_id);
         """,
+        """
+        ALTER TABLE network_token_cryptograms ADD COLUMN reference_redeemed_at bigint NULL;
+        """,
     ];
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

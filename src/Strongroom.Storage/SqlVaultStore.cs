@@ -232,20 +232,29 @@ public abstract class SqlVaultStore : IVaultStore
     public async Task<CryptogramRecord?> GetCryptogramByReferenceAsync(Guid tenantId, byte[] referenceDigest, CancellationToken cancellationToken)
     {
         IReadOnlyList<CryptogramRecord> rows = await QueryAsync(
-            "SELECT token_id, tenant_id, counter, amount, currency, reference_digest, created_at, expires_at, used_at FROM network_token_cryptograms " +
+            "SELECT token_id, tenant_id, counter, amount, currency, reference_digest, created_at, expires_at, used_at, reference_redeemed_at FROM network_token_cryptograms " +
             "WHERE tenant_id = @t AND reference_digest = @ref",
             r => new CryptogramRecord(r.GetGuid(0), r.GetGuid(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4),
-                r.IsDBNull(5) ? null : (byte[])r.GetValue(5), FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7)), FromMsOrNull(r, 8)),
+                r.IsDBNull(5) ? null : (byte[])r.GetValue(5), FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7)), FromMsOrNull(r, 8), FromMsOrNull(r, 9)),
             cancellationToken, ("t", IdParameter(tenantId)), ("ref", referenceDigest));
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public async Task<bool> ReleaseCryptogramAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset usedAt, CancellationToken cancellationToken)
+    public async Task<bool> TryRedeemCryptogramReferenceAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         return await ExecuteAsync(connection, null,
-            "UPDATE network_token_cryptograms SET used_at = NULL WHERE tenant_id = @t AND token_id = @token AND counter = @counter AND used_at = @used",
-            cancellationToken, ("t", IdParameter(tenantId)), ("token", IdParameter(tokenId)), ("counter", counter), ("used", Ms(usedAt))) == 1;
+            "UPDATE network_token_cryptograms SET reference_redeemed_at = @now WHERE tenant_id = @t AND token_id = @token AND counter = @counter " +
+            "AND reference_redeemed_at IS NULL AND used_at IS NULL AND expires_at > @now",
+            cancellationToken, ("t", IdParameter(tenantId)), ("token", IdParameter(tokenId)), ("counter", counter), ("now", Ms(now))) == 1;
+    }
+
+    public async Task<bool> ReleaseCryptogramReferenceAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset redeemedAt, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        return await ExecuteAsync(connection, null,
+            "UPDATE network_token_cryptograms SET reference_redeemed_at = NULL WHERE tenant_id = @t AND token_id = @token AND counter = @counter AND reference_redeemed_at = @redeemed",
+            cancellationToken, ("t", IdParameter(tenantId)), ("token", IdParameter(tokenId)), ("counter", counter), ("redeemed", Ms(redeemedAt))) == 1;
     }
 
     // Audit log.

@@ -270,6 +270,9 @@ public sealed class SqliteVaultStore(string connectionString) : SqlVaultStore
         );
         CREATE INDEX forward_destinations_tenant ON forward_destinations (tenant_id);
         """,
+        """
+        ALTER TABLE network_token_cryptograms ADD COLUMN reference_redeemed_at INTEGER NULL;
+        """,
     ];
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)

@@ -73,4 +73,24 @@ public static partial class ForwardPlaceholders
         output.Clear();
         return rendered;
     }
+
+    /// <summary>
+    /// Each secret with its mask, plus the secret as it appears inside a rendered JSON string when escaping changes it
+    /// (a base64 cryptogram's <c>+</c> is rendered <c>\u002B</c>), so that an echo of the rendered body is masked too.
+    /// </summary>
+    public static IReadOnlyList<(string Secret, string Masked)> WithJsonForms(IReadOnlyList<(string Secret, string Masked)> masks)
+    {
+        var all = new List<(string Secret, string Masked)>(masks.Count * 2);
+        foreach ((string secret, string masked) in masks)
+        {
+            all.Add((secret, masked));
+            string escaped = JsonSerializer.Serialize(secret, CoreJson.Default.String)[1..^1];
+            if (!string.Equals(escaped, secret, StringComparison.Ordinal))
+            {
+                all.Add((escaped, masked));
+            }
+        }
+
+        return all;
+    }
 }

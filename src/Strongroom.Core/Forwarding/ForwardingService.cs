@@ -162,9 +162,9 @@ public sealed class ForwardingService(
             return new(ForwardOutcome.Spent, Message: "The cryptogram reference is unknown for this network token.");
         }
 
-        if (cryptogram.UsedAt is not null || cryptogram.ExpiresAt <= now)
+        if (cryptogram.ReferenceRedeemedAt is not null || cryptogram.UsedAt is not null || cryptogram.ExpiresAt <= now)
         {
-            return new(ForwardOutcome.Spent, Message: cryptogram.UsedAt is not null ? "The cryptogram reference has already been used." : "The cryptogram reference has expired.");
+            return new(ForwardOutcome.Spent, Message: cryptogram.ExpiresAt <= now ? "The cryptogram reference has expired." : "The cryptogram reference has already been used.");
         }
 
         if (token.Status != NetworkTokenStatus.Active)
@@ -202,7 +202,7 @@ public sealed class ForwardingService(
             return prepared;
         }
 
-        if (!await store.UseCryptogramAsync(tenantId, token.Id, cryptogram.Counter, now, cancellationToken))
+        if (!await store.TryRedeemCryptogramReferenceAsync(tenantId, token.Id, cryptogram.Counter, now, cancellationToken))
         {
             CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
             return new(ForwardOutcome.Spent, Message: "The cryptogram reference has already been used.");
@@ -213,7 +213,7 @@ public sealed class ForwardingService(
         {
             if (!succeeded)
             {
-                await store.ReleaseCryptogramAsync(tenantId, token.Id, cryptogram.Counter, now, CancellationToken.None);
+                await store.ReleaseCryptogramReferenceAsync(tenantId, token.Id, cryptogram.Counter, now, CancellationToken.None);
             }
         }));
     }
@@ -247,7 +247,7 @@ public sealed class ForwardingService(
         byte[]? body = ForwardPlaceholders.Render(template, known, values, out IReadOnlyList<string> unfilled);
         return body is null
             ? new(ForwardOutcome.Unfilled, Unfilled: unfilled)
-            : new(ForwardOutcome.Ready, new PreparedForward(body, masks, complete));
+            : new(ForwardOutcome.Ready, new PreparedForward(body, ForwardPlaceholders.WithJsonForms(masks), complete));
     }
 
     private async Task<(Pan Pan, string? Name)> OpenCardAsync(Guid tenantId, RecordKind kind, Guid id, byte[] ciphertext, CancellationToken cancellationToken)

@@ -85,8 +85,11 @@ public interface IVaultStore
     /// <summary>The cryptogram a reference names (by the reference's keyed digest), within the tenant, or null.</summary>
     Task<CryptogramRecord?> GetCryptogramByReferenceAsync(Guid tenantId, byte[] referenceDigest, CancellationToken cancellationToken);
 
-    /// <summary>Undoes <see cref="UseCryptogramAsync"/> when the forward it was reserved for failed (only if still marked at <paramref name="usedAt"/>).</summary>
-    Task<bool> ReleaseCryptogramAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset usedAt, CancellationToken cancellationToken);
+    /// <summary>Reserves a cryptogram's reference for a forward (compare-and-set: unredeemed, unused, unexpired); false otherwise.</summary>
+    Task<bool> TryRedeemCryptogramReferenceAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Undoes <see cref="TryRedeemCryptogramReferenceAsync"/> when the forward failed (only if still redeemed at <paramref name="redeemedAt"/>).</summary>
+    Task<bool> ReleaseCryptogramReferenceAsync(Guid tenantId, Guid tokenId, long counter, DateTimeOffset redeemedAt, CancellationToken cancellationToken);
 
     // Audit log.
 

@@ -112,7 +112,14 @@ internal static class ForwardDestinationEndpoints
                 reader.Errors.Add(new(path + ".client_certificate_pem", "Give both client_certificate_pem and client_key_pem, as a PEM certificate and its private key."));
             }
 
-            var destination = new ForwardDestination(Guid.CreateVersion7(now), id, uri.Scheme, uri.IdnHost.ToLowerInvariant(), uri.Port, allowPrivate, ca, null, now);
+            // Distinct times keep the list in the order given; one entry per origin keeps matching unambiguous.
+            var destination = new ForwardDestination(Guid.CreateVersion7(now), id, uri.Scheme, uri.IdnHost.ToLowerInvariant(), uri.Port, allowPrivate, ca, null, now.AddMilliseconds(index));
+            if (destinations.Exists(d => d.Item1.Origin == destination.Origin))
+            {
+                reader.Errors.Add(new(path + ".url", "Each destination (scheme, host, port) may appear once."));
+                continue;
+            }
+
             destinations.Add((destination, clientCertificate is null ? null : clientCertificate + "\n" + clientKey));
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,9 @@ internal static class ForwardEndpoints
         GuardianAuthentication.ApiKeyHeader, GuardianAuthentication.AdminTokenHeader, GuardianAuthentication.TenantHeader, GuardianIdempotency.Header,
         DestinationHeader, CryptogramReferenceHeader, OwnHeaderName, OwnHeaderValue,
         "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "expect",
+
+        // The vault negotiates (and undoes) compression itself, so echoed card data can be masked in the plain response.
+        "accept-encoding",
     };
 
     private static readonly HashSet<string> HopByHopResponse = new(StringComparer.OrdinalIgnoreCase)
@@ -150,11 +154,19 @@ internal static class ForwardEndpoints
 
         PreparedForward forward = preparation.Forward!;
         ForwardResponse response;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(forward.Body) };
             CopyRequestHeaders(http.Request, request, stripAuthorization);
             response = await sender.SendAsync(destination, request, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away mid-forward: the destination may already hold the card data, so the forward is still
+            // audited. A cryptogram reference stays reserved (the destination may have used it).
+            await AuditAsync(audit, actor, action, tenantId, target, destination, 0, "aborted", Stopwatch.GetElapsedTime(started), forward.Body.Length, 0);
+            throw;
         }
         finally
         {
@@ -163,15 +175,8 @@ internal static class ForwardEndpoints
 
         bool succeeded = response.Failure == ForwardFailure.None && response.Status is >= 200 and < 300;
         await forward.CompleteAsync(succeeded);
-        await audit.AppendAsync(actor, action, tenantId, target, new Dictionary<string, string>
-        {
-            ["destination"] = destination.Origin,
-            ["status"] = response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["outcome"] = response.Failure == ForwardFailure.None ? "delivered" : response.Failure.ToString().ToLowerInvariant(),
-            ["duration_ms"] = ((long)response.Duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["request_bytes"] = forward.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["response_bytes"] = response.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, CancellationToken.None);
+        await AuditAsync(audit, actor, action, tenantId, target, destination, response.Status,
+            response.Failure == ForwardFailure.None ? "delivered" : response.Failure.ToString().ToLowerInvariant(), response.Duration, forward.Body.Length, response.Body.Length);
 
         return response.Failure switch
         {
@@ -182,6 +187,18 @@ internal static class ForwardEndpoints
             _ => new DestinationResult(response, forward.Masks),
         };
     }
+
+    private static Task<AuditEntry> AuditAsync(
+        AuditLog audit, string actor, string action, Guid tenantId, string target, ForwardDestination destination, int status, string outcome, TimeSpan duration, int requestBytes, int responseBytes) =>
+        audit.AppendAsync(actor, action, tenantId, target, new Dictionary<string, string>
+        {
+            ["destination"] = destination.Origin,
+            ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["outcome"] = outcome,
+            ["duration_ms"] = ((long)duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["request_bytes"] = requestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["response_bytes"] = responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, CancellationToken.None);
 
     private static void CopyRequestHeaders(HttpRequest incoming, HttpRequestMessage outgoing, bool stripAuthorization)
     {
@@ -202,7 +219,7 @@ internal static class ForwardEndpoints
         // (e.g. the processor's own x-api-key or Authorization).
         string? ownName = incoming.Headers[OwnHeaderName];
         string? ownValue = incoming.Headers[OwnHeaderValue];
-        if (!string.IsNullOrWhiteSpace(ownName) && ownValue is not null)
+        if (!string.IsNullOrWhiteSpace(ownName) && ownValue is not null && !ownName.Equals("accept-encoding", StringComparison.OrdinalIgnoreCase))
         {
             outgoing.Headers.Remove(ownName);
             if (!outgoing.Headers.TryAddWithoutValidation(ownName, ownValue))

@@ -150,7 +150,8 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
             AllowAutoRedirect = false,
             UseCookies = false,
             UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
+            // Decompressed here so masking sees plain bytes; the size limit then applies to the decompressed body.
+            AutomaticDecompression = DecompressionMethods.All,
             ConnectTimeout = o.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectCallback = async (context, cancellationToken) =>
