@@ -74,6 +74,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IDisposable
     private const int IvSize = Envelope.NonceSize;
     private const int TagSize = Envelope.TagSize;
 
+    private readonly Lock _auditKeyGate = new();
     private readonly Pkcs11InteropFactories _factories;
     private readonly ISlot _slot;
     private readonly string _userPin;
@@ -413,6 +414,16 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IDisposable
     /// process then uses the key with the lowest CKA_ID, and the loser deletes its own, so all seals agree.
     /// </summary>
     private IObjectHandle AuditKey(ISession session)
+    {
+        // One creator at a time in this process: SoftHSM answers concurrent C_GenerateKey calls for the same
+        // template with CKR_TEMPLATE_INCONSISTENT, and a second thread only needs the key the first one made.
+        lock (_auditKeyGate)
+        {
+            return FindOrCreateAuditKey(session);
+        }
+    }
+
+    private IObjectHandle FindOrCreateAuditKey(ISession session)
     {
         List<IObjectHandle> keys = Find(session, AuditKeyTemplate());
         if (keys.Count == 1)
