@@ -42,8 +42,24 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();
         services.TryAddSingleton<NetworkTokens.NetworkTokenService>();
         services.TryAddSingleton<IdempotencyService>();
+        services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.ClaimLease > o.Timeout, "Webhooks: ClaimLease must exceed Timeout, or a slow delivery could be claimed twice.").ValidateOnStart();
+        services.TryAddSingleton<Webhooks.WebhookService>();
         services.TryAddSingleton<VaultSweeper>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<VaultSweeper>());
+        return services;
+    }
+
+    /// <summary>
+    /// The webhook dispatcher as a hosted service, sending through <typeparamref name="TTransport"/> (the server's HTTP
+    /// transport). Every node may run one; see <see cref="Webhooks.WebhookOptions.DispatcherEnabled"/>.
+    /// </summary>
+    public static IServiceCollection AddStrongroomWebhookDispatcher<TTransport>(this IServiceCollection services)
+        where TTransport : class, Webhooks.IWebhookTransport
+    {
+        services.TryAddSingleton<Webhooks.IWebhookTransport, TTransport>();
+        services.TryAddSingleton<Webhooks.WebhookDispatcher>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Webhooks.WebhookDispatcher>());
         return services;
     }
 

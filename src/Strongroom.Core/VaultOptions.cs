@@ -43,6 +43,13 @@ public sealed class VaultOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long delivered events stay listable (GET /api/webhooks/events) and redeliverable before the sweeper erases them.
+    /// Network token events are kept with their token; events with a pending delivery are kept until it ends.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How often the sweeper erases expired tokens, sessions and idempotency keys.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -21,7 +21,7 @@ namespace Strongroom.Storage;
 /// Engine subclasses supply connections, the schema, id binding and the migration lock.
 /// Timestamps are stored as Unix milliseconds so both engines compare them identically.
 /// </summary>
-public abstract class SqlVaultStore : IVaultStore
+public abstract partial class SqlVaultStore : IVaultStore
 {
     private const string TokenColumns = "id, tenant_id, scheme, first6, last4, pan_length, expiry_month, expiry_year, fingerprint, ciphertext, metadata, created_at, expires_at";
     private const string ApiKeyColumns = "id, tenant_id, name, secret_hash, rights, created_at, expires_at, revoked_at";
@@ -319,15 +319,12 @@ public abstract class SqlVaultStore : IVaultStore
 
     // API keys.
 
-    public async Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null,
+    public Task CreateApiKeyAsync(ApiKeyRecord key, VaultEvent created, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
             $"INSERT INTO api_keys ({ApiKeyColumns}) VALUES (@id, @t, @name, @hash, @rights, @created, @expires, @revoked)",
             cancellationToken,
             ("id", key.Id), ("t", IdParameter(key.TenantId)), ("name", key.Name), ("hash", key.SecretHash), ("rights", (int)key.Rights),
-            ("created", Ms(key.CreatedAt)), ("expires", Ms(key.ExpiresAt)), ("revoked", Ms(key.RevokedAt)));
-    }
+            ("created", Ms(key.CreatedAt)), ("expires", Ms(key.ExpiresAt)), ("revoked", Ms(key.RevokedAt))) == 1, [created], cancellationToken);
 
     public async Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken)
     {
@@ -338,27 +335,23 @@ public abstract class SqlVaultStore : IVaultStore
     public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid tenantId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {ApiKeyColumns} FROM api_keys WHERE tenant_id = @t ORDER BY created_at, id", ReadApiKey, cancellationToken, ("t", IdParameter(tenantId)));
 
-    public async Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL", cancellationToken,
-            ("at", Ms(revokedAt)), ("id", keyId), ("t", IdParameter(tenantId))) == 1;
-    }
+    public Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, VaultEvent deleted, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
+            "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL", cancellationToken,
+            ("at", Ms(revokedAt)), ("id", keyId), ("t", IdParameter(tenantId))) == 1, [deleted], cancellationToken);
 
     // Signing keys.
 
     private const string SigningKeyColumns = "id, tenant_id, public_key, sealed_secret, key_type, title, is_enabled, restrict_access, access_endpoints, last_nonce, last_activity, created_at";
 
-    public async Task CreateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null,
+    public Task CreateSigningKeyAsync(SigningKeyRecord key, VaultEvent created, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
             $"INSERT INTO signing_keys ({SigningKeyColumns}) VALUES (@id, @t, @pk, @secret, @type, @title, @enabled, @restrict, @endpoints, @nonce, @activity, @created)",
             cancellationToken,
             ("id", IdParameter(key.Id)), ("t", IdParameter(key.TenantId)), ("pk", key.PublicKey), ("secret", key.SealedSecret), ("type", key.Type),
             ("title", key.Title), ("enabled", key.IsEnabled ? 1 : 0), ("restrict", key.RestrictAccess ? 1 : 0),
-            ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("nonce", key.LastNonce), ("activity", Ms(key.LastActivity)), ("created", Ms(key.CreatedAt)));
-    }
+            ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("nonce", key.LastNonce), ("activity", Ms(key.LastActivity)), ("created", Ms(key.CreatedAt))) == 1,
+            [created], cancellationToken);
 
     public async Task<SigningKeyRecord?> GetSigningKeyByPublicKeyAsync(string publicKey, CancellationToken cancellationToken)
     {
@@ -394,12 +387,10 @@ public abstract class SqlVaultStore : IVaultStore
             ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("t", IdParameter(key.TenantId)), ("id", IdParameter(key.Id))) == 1;
     }
 
-    public async Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, "DELETE FROM signing_keys WHERE tenant_id = @t AND id = @id", cancellationToken,
-            ("t", IdParameter(tenantId)), ("id", IdParameter(keyId))) == 1;
-    }
+    public Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, VaultEvent deleted, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
+            "DELETE FROM signing_keys WHERE tenant_id = @t AND id = @id", cancellationToken,
+            ("t", IdParameter(tenantId)), ("id", IdParameter(keyId))) == 1, [deleted], cancellationToken);
 
     public async Task<bool> TryUseSigningKeyAsync(Guid keyId, long nonce, bool requireIncrease, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -462,11 +453,8 @@ public abstract class SqlVaultStore : IVaultStore
 
     // PCI tokens.
 
-    public async Task InsertPciTokenAsync(PciTokenRecord token, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        await InsertPciTokenAsync(connection, null, token, cancellationToken);
-    }
+    public Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await InsertPciTokenAsync(connection, transaction, token, cancellationToken) == 1, [created], cancellationToken);
 
     private Task<int> InsertPciTokenAsync(DbConnection connection, DbTransaction? transaction, PciTokenRecord token, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
@@ -493,17 +481,26 @@ public abstract class SqlVaultStore : IVaultStore
                 $"SELECT {TokenColumns} FROM pci_tokens WHERE tenant_id = @t AND (expires_at IS NULL OR expires_at > @now) ORDER BY id LIMIT @limit",
                 ReadToken, cancellationToken, ("t", IdParameter(tenantId)), ("now", Ms(now)), ("limit", limit));
 
-    public async Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
+    public Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, VaultEvent deleted, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
+            "DELETE FROM pci_tokens WHERE tenant_id = @t AND id = @id", cancellationToken,
+            ("t", IdParameter(tenantId)), ("id", IdParameter(tokenId))) == 1, [deleted], cancellationToken);
+
+    public async Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, Func<Guid, Guid, VaultEvent> expired, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, "DELETE FROM pci_tokens WHERE tenant_id = @t AND id = @id", cancellationToken,
-            ("t", IdParameter(tenantId)), ("id", IdParameter(tokenId))) == 1;
-    }
-
-    public Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken) =>
-        QueryAsync(
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        IReadOnlyList<(Guid TenantId, Guid TokenId)> purged = await QueryAsync(connection, transaction,
             "DELETE FROM pci_tokens WHERE id IN (SELECT id FROM pci_tokens WHERE expires_at IS NOT NULL AND expires_at <= @now LIMIT @n) RETURNING tenant_id, id",
             r => (r.GetGuid(0), r.GetGuid(1)), cancellationToken, ("now", Ms(now)), ("n", batchSize));
+        foreach ((Guid tenantId, Guid tokenId) in purged)
+        {
+            await InsertEventAsync(connection, transaction, expired(tenantId, tokenId), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return purged;
+    }
 
     // Fiat-gateway card tokens.
 
@@ -602,6 +599,25 @@ public abstract class SqlVaultStore : IVaultStore
 
         await transaction.CommitAsync(cancellationToken);
         return SessionWriteResult.Completed;
+    }
+
+    public async Task<int> AnnounceExpiredSessionsAsync(DateTimeOffset now, int batchSize, Func<SessionRecord, VaultEvent> expired, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The status test in the UPDATE is the compare-and-set: a session completed since it was selected stays unannounced.
+        IReadOnlyList<SessionRecord> announced = await QueryAsync(connection, transaction,
+            $"UPDATE sessions SET expiry_announced_at = @now WHERE id IN (SELECT id FROM sessions WHERE status = @created AND expires_at <= @now " +
+            $"AND expiry_announced_at IS NULL ORDER BY expires_at LIMIT @n) AND status = @created AND expiry_announced_at IS NULL RETURNING {SessionColumns}",
+            ReadSession, cancellationToken, ("now", Ms(now)), ("created", (int)SessionStatus.Created), ("n", batchSize));
+        foreach (SessionRecord session in announced)
+        {
+            await InsertEventAsync(connection, transaction, expired(session), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return announced.Count;
     }
 
     public async Task<int> PurgeSessionsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
@@ -739,16 +755,42 @@ public abstract class SqlVaultStore : IVaultStore
         return await ExecuteAsync(connection, null, "DELETE FROM network_token_cryptograms WHERE expires_at <= @before", cancellationToken, ("before", Ms(expiredBefore)));
     }
 
-    public async Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, Guid subjectId, CancellationToken cancellationToken) =>
-        await QueryAsync("SELECT id, tenant_id, type, subject_id, data, created_at, dispatched_at FROM events WHERE tenant_id = @t AND subject_id = @s ORDER BY seq",
-            r => new VaultEvent(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetGuid(3), r.GetString(4), FromMs(r.GetInt64(5)), FromMsOrNull(r, 6)),
-            cancellationToken, ("t", IdParameter(tenantId)), ("s", IdParameter(subjectId)));
+    private const string EventColumns = "id, tenant_id, type, subject_id, data, created_at, dispatched_at";
+
+    public async Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, string subjectId, CancellationToken cancellationToken) =>
+        await QueryAsync($"SELECT {EventColumns} FROM events WHERE tenant_id = @t AND subject_id = @s ORDER BY seq",
+            ReadEvent, cancellationToken, ("t", IdParameter(tenantId)), ("s", subjectId));
 
     private Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, VaultEvent e, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
             "INSERT INTO events (id, tenant_id, type, subject_id, data, created_at, dispatched_at) VALUES (@id, @t, @type, @s, @data, @created, NULL)",
             cancellationToken,
-            ("id", IdParameter(e.Id)), ("t", IdParameter(e.TenantId)), ("type", e.Type), ("s", IdParameter(e.SubjectId)), ("data", e.DataJson), ("created", Ms(e.CreatedAt)));
+            ("id", IdParameter(e.Id)), ("t", IdParameter(e.TenantId)), ("type", e.Type), ("s", e.SubjectId), ("data", e.DataJson), ("created", Ms(e.CreatedAt)));
+
+    private static VaultEvent ReadEvent(DbDataReader r) => ReadEvent(r, 0);
+
+    /// <summary>
+    /// Runs <paramref name="change"/> and, when it reports success, records <paramref name="events"/> in the same
+    /// transaction (the outbox rule: a change and its events commit together or not at all).
+    /// </summary>
+    private async Task<bool> ChangeWithEventsAsync(Func<DbConnection, DbTransaction, Task<bool>> change, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await change(connection, transaction))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        foreach (VaultEvent vaultEvent in events)
+        {
+            await InsertEventAsync(connection, transaction, vaultEvent, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
 
     private static NetworkTokenRecord ReadNetworkToken(DbDataReader r) => new(
         r.GetGuid(0), r.GetGuid(1), (CardScheme)r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7),
@@ -789,7 +831,7 @@ public abstract class SqlVaultStore : IVaultStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public async Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, CancellationToken cancellationToken)
+    public async Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -806,6 +848,11 @@ public abstract class SqlVaultStore : IVaultStore
         if (newToken is not null)
         {
             await InsertPciTokenAsync(connection, transaction, newToken, cancellationToken);
+        }
+
+        foreach (VaultEvent vaultEvent in events)
+        {
+            await InsertEventAsync(connection, transaction, vaultEvent, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -956,7 +1003,12 @@ public abstract class SqlVaultStore : IVaultStore
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        await using DbCommand command = CreateCommand(connection, null, sql, parameters);
+        return await QueryAsync(connection, null, sql, read, cancellationToken, parameters);
+    }
+
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using DbCommand command = CreateCommand(connection, transaction, sql, parameters);
         await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))

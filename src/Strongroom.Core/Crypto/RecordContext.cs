@@ -13,6 +13,8 @@ public enum RecordKind : byte
     SingleUseToken = 8,
     SingleUseTokenAddress = 9,
     ForwardClientIdentity = 10,
+    WebhookSecret = 11,
+    WebhookPreviousSecret = 12,
     TenantKey = 16,
 }
 

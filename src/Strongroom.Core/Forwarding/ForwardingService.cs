@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Strongroom.Core.Events;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.NetworkTokens;
@@ -131,7 +132,8 @@ public sealed class ForwardingService(
             return prepared;
         }
 
-        if (!await store.TryUseSingleUseTokenAsync(tenantId, publicId, time.GetUtcNowMilliseconds(), null, cancellationToken))
+        DateTimeOffset usedAt = time.GetUtcNowMilliseconds();
+        if (!await store.TryUseSingleUseTokenAsync(tenantId, publicId, usedAt, null, [VaultEvents.CardTokenUsed(tenantId, publicId, "forward", null, usedAt)], cancellationToken))
         {
             CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
             return new(ForwardOutcome.Spent, Message: "The single-use token has already been used.");

@@ -18,6 +18,8 @@ public enum SealedColumn
     IdempotentResponse = 6,
     SigningKeySecret = 7,
     ForwardClientIdentity = 8,
+    WebhookSecret = 9,
+    WebhookPreviousSecret = 10,
 }
 
 /// <summary>One sealed value of a tenant: the record id its AAD binds, and the envelope.</summary>
@@ -37,6 +39,8 @@ public static class SealedColumns
         SealedColumn.SingleUseTokenAddress => RecordKind.SingleUseTokenAddress,
         SealedColumn.IdempotentResponse => RecordKind.IdempotentResponse,
         SealedColumn.ForwardClientIdentity => RecordKind.ForwardClientIdentity,
+        SealedColumn.WebhookSecret => RecordKind.WebhookSecret,
+        SealedColumn.WebhookPreviousSecret => RecordKind.WebhookPreviousSecret,
         _ => RecordKind.SigningKeySecret,
     };
 
@@ -51,6 +55,8 @@ public static class SealedColumns
         SealedColumn.SingleUseTokenAddress => ("single_use_tokens", "id", "address_ciphertext"),
         SealedColumn.IdempotentResponse => ("idempotency_keys", "id", "response"),
         SealedColumn.ForwardClientIdentity => ("forward_destinations", "id", "client_identity"),
+        SealedColumn.WebhookSecret => ("webhook_endpoints", "id", "secret"),
+        SealedColumn.WebhookPreviousSecret => ("webhook_endpoints", "id", "previous_secret"),
         _ => ("signing_keys", "id", "sealed_secret"),
     };
 }

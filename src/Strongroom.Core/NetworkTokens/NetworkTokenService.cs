@@ -123,7 +123,8 @@ public sealed partial class NetworkTokenService(
 
         if (completingSessionId is Guid sessionId)
         {
-            SessionWriteResult write = await store.TryCompleteSessionAsync(sessionId, id, now, new SessionCompletionWrites(NetworkToken: record, Events: [created]), cancellationToken);
+            SessionWriteResult write = await store.TryCompleteSessionAsync(sessionId, id, now, new SessionCompletionWrites(NetworkToken: record,
+                Events: [created, VaultEvents.SessionCompleted(tenantId, sessionId, Sessions.SessionKind.NetworkToken, "network_token_id", id, now)]), cancellationToken);
             if (write != SessionWriteResult.Completed)
             {
                 return write == SessionWriteResult.TokenConflict ? Conflict() : new(NetworkTokenOutcome.SessionClosed);
@@ -281,12 +282,12 @@ public sealed partial class NetworkTokenService(
 
     /// <summary>The token's events (creation, status changes, cryptograms), oldest first; null when the token does not exist.</summary>
     public async Task<IReadOnlyList<VaultEvent>?> ListEventsAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
-        await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) is null ? null : await store.ListEventsAsync(tenantId, tokenId, cancellationToken);
+        await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) is null ? null : await store.ListEventsAsync(tenantId, tokenId.ToString(), cancellationToken);
 
     /// <summary>Only asked before a token's first cryptogram, so the event read is rare.</summary>
     private async Task<bool> StatusEverChangedAsync(NetworkTokenRecord record, CancellationToken cancellationToken) =>
         record.CryptogramCounter == 0 &&
-        (await store.ListEventsAsync(record.TenantId, record.Id, cancellationToken)).Any(e => e.Type == VaultEventTypes.NetworkTokenStatusChanged);
+        (await store.ListEventsAsync(record.TenantId, record.Id.ToString(), cancellationToken)).Any(e => e.Type == VaultEventTypes.NetworkTokenStatusChanged);
 
     private async Task<NetworkTokenRecord?> ChangeStatusAsync(NetworkTokenRecord record, LifecycleTransition transition, SuspensionParties party, string? reason, CancellationToken cancellationToken)
     {
@@ -361,7 +362,7 @@ public sealed partial class NetworkTokenService(
     private static NetworkTokenResult Conflict() => new(NetworkTokenOutcome.Conflict, Message: "A live network token already exists for this card.");
 
     private static VaultEvent Event(NetworkTokenRecord record, string type, NetworkTokenEventData data, DateTimeOffset now) =>
-        new(Guid.CreateVersion7(now), record.TenantId, type, record.Id, JsonSerializer.Serialize(data, CoreJson.Default.NetworkTokenEventData), now);
+        new(Guid.CreateVersion7(now), record.TenantId, type, record.Id.ToString(), JsonSerializer.Serialize(data, CoreJson.Default.NetworkTokenEventData), now);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

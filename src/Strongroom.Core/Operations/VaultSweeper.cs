@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Events;
 using Strongroom.Core.SecurityCodes;
 using Strongroom.Core.Storage;
 
@@ -8,7 +9,8 @@ namespace Strongroom.Core.Operations;
 
 /// <summary>
 /// Erases what has expired: PCI tokens past <c>expires_at</c> (reads already hide them; this removes
-/// the ciphertext), sessions once their retention has passed, idempotency keys and ephemeral security codes.
+/// the ciphertext, and records <c>pci_token.expired</c>), sessions once their retention has passed (announcing each unfinished
+/// one as <c>session.expired</c> first), idempotency keys, ephemeral security codes and delivered events past their retention.
 /// </summary>
 public sealed partial class VaultSweeper(
     IVaultStore store,
@@ -29,7 +31,7 @@ public sealed partial class VaultSweeper(
         IReadOnlyList<(Guid TenantId, Guid TokenId)> batch;
         do
         {
-            batch = await store.PurgeExpiredPciTokensAsync(now, BatchSize, cancellationToken);
+            batch = await store.PurgeExpiredPciTokensAsync(now, BatchSize, (tenantId, tokenId) => VaultEvents.PciTokenExpired(tenantId, tokenId, now), cancellationToken);
             foreach ((Guid tenantId, Guid tokenId) in batch)
             {
                 securityCodes.Remove(tenantId, tokenId);
@@ -51,11 +53,23 @@ public sealed partial class VaultSweeper(
         }
         while (batch.Count == BatchSize);
 
+        // Announce sessions that ran out unfinished before their retention can erase them.
+        int announced;
+        do
+        {
+            announced = await store.AnnounceExpiredSessionsAsync(now, BatchSize, session => VaultEvents.SessionExpired(session, now), cancellationToken);
+        }
+        while (announced == BatchSize);
+
         int sessions = await store.PurgeSessionsAsync(now - options.Value.SessionRetention, cancellationToken);
         int idempotencyKeys = await store.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
 
         // Expired cryptogram records are kept a day (an authorization arriving late still reads "expired"), then dropped.
         await store.PurgeCryptogramsAsync(now - CryptogramRetention, cancellationToken);
+        while (await store.PurgeEventsAsync(now - options.Value.EventRetention, BatchSize, cancellationToken) == BatchSize)
+        {
+        }
+
         int codes = securityCodes.RemoveExpired();
         var result = new SweepResult(tokens, sessions, idempotencyKeys, codes);
         if (result.Total > 0)

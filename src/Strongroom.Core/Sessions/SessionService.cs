@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Events;
 using Strongroom.Core.Cards;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Storage;
@@ -106,7 +107,9 @@ public sealed partial class SessionService(
                 return await FailAsync(record, errors, cancellationToken);
             }
 
-            completed = await store.TryCompleteSessionAsync(record.Id, token.Id, time.GetUtcNowMilliseconds(), SessionCompletionWrites.None, cancellationToken) == SessionWriteResult.Completed;
+            DateTimeOffset completedAt = time.GetUtcNowMilliseconds();
+            completed = await store.TryCompleteSessionAsync(record.Id, token.Id, completedAt,
+                new SessionCompletionWrites(Events: [VaultEvents.SessionCompleted(record.TenantId, record.Id, record.Kind, "pci_token_id", token.Id, completedAt)]), cancellationToken) == SessionWriteResult.Completed;
             if (completed)
             {
                 tokens.KeepSecurityCode(token, securityCode);

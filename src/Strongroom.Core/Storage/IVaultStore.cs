@@ -17,7 +17,7 @@ namespace Strongroom.Core.Storage;
 /// implement it with hand-written SQL and pass the same contract test suite. Every read and write
 /// of tenant data is scoped by tenant id: isolation is enforced in the query, not just the caller.
 /// </summary>
-public interface IVaultStore
+public partial interface IVaultStore
 {
     /// <summary>Engine name for logs and readiness (<c>sqlite</c>, <c>postgres</c>).</summary>
     string Engine { get; }
@@ -103,17 +103,20 @@ public interface IVaultStore
 
     // API keys.
 
-    Task CreateApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken);
+    /// <summary>Inserts the key and its <c>api_key.created</c> event, atomically.</summary>
+    Task CreateApiKeyAsync(ApiKeyRecord key, VaultEvent created, CancellationToken cancellationToken);
 
     Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid tenantId, CancellationToken cancellationToken);
 
-    Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken);
+    /// <summary>Revokes the key and records <paramref name="deleted"/>, atomically; false (nothing written) if it was absent or already revoked.</summary>
+    Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, VaultEvent deleted, CancellationToken cancellationToken);
 
     // Signing keys (HMAC-signed dialects such as WhiteBIT v4).
 
-    Task CreateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken);
+    /// <summary>Inserts the key and its <c>api_key.created</c> event, atomically.</summary>
+    Task CreateSigningKeyAsync(SigningKeyRecord key, VaultEvent created, CancellationToken cancellationToken);
 
     Task<SigningKeyRecord?> GetSigningKeyByPublicKeyAsync(string publicKey, CancellationToken cancellationToken);
 
@@ -126,7 +129,8 @@ public interface IVaultStore
     /// <summary>Updates title, enabled flag, access restriction, endpoints and (on reset) the sealed secret.</summary>
     Task<bool> UpdateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken);
 
-    Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken);
+    /// <summary>Deletes the key and records <paramref name="deleted"/>, atomically; false (nothing written) if absent.</summary>
+    Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, VaultEvent deleted, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a use of the key with <paramref name="nonce"/> if it is greater than every nonce used before
@@ -147,7 +151,8 @@ public interface IVaultStore
 
     // PCI tokens.
 
-    Task InsertPciTokenAsync(PciTokenRecord token, CancellationToken cancellationToken);
+    /// <summary>Inserts the token and its <c>pci_token.created</c> event, atomically.</summary>
+    Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, CancellationToken cancellationToken);
 
     /// <summary>The token, or null if it does not exist, belongs to another tenant, or expired before <paramref name="now"/>.</summary>
     Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken);
@@ -156,13 +161,13 @@ public interface IVaultStore
     Task<IReadOnlyList<PciTokenRecord>> ListPciTokensAsync(Guid tenantId, Guid? after, int limit, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the token's row. False if there was no such token for this tenant. (SQLite zero-fills freed pages;
+    /// Deletes the token's row and records <paramref name="deleted"/>, atomically. False (nothing written) if there was no such token for this tenant. (SQLite zero-fills freed pages;
     /// PostgreSQL keeps the dead tuple, still ciphertext, until vacuum: see docs/security.md.)
     /// </summary>
-    Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken);
+    Task<bool> DeletePciTokenAsync(Guid tenantId, Guid tokenId, VaultEvent deleted, CancellationToken cancellationToken);
 
-    /// <summary>Erases up to <paramref name="batchSize"/> expired tokens; returns their ids.</summary>
-    Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
+    /// <summary>Erases up to <paramref name="batchSize"/> expired tokens, recording <paramref name="expired"/>'s event for each in the same transaction; returns their ids.</summary>
+    Task<IReadOnlyList<(Guid TenantId, Guid TokenId)>> PurgeExpiredPciTokensAsync(DateTimeOffset now, int batchSize, Func<Guid, Guid, VaultEvent> expired, CancellationToken cancellationToken);
 
     // Fiat-gateway card tokens.
 
@@ -194,6 +199,12 @@ public interface IVaultStore
     /// creates and its events) in the same transaction. Nothing is written unless the result is <see cref="SessionWriteResult.Completed"/>.
     /// </summary>
     Task<SessionWriteResult> TryCompleteSessionAsync(Guid sessionId, Guid tokenId, DateTimeOffset now, SessionCompletionWrites writes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks up to <paramref name="batchSize"/> sessions that expired unfinished (still open at <paramref name="now"/> past their expiry)
+    /// as announced, recording <paramref name="expired"/>'s event for each in the same transaction; returns how many.
+    /// </summary>
+    Task<int> AnnounceExpiredSessionsAsync(DateTimeOffset now, int batchSize, Func<SessionRecord, VaultEvent> expired, CancellationToken cancellationToken);
 
     /// <summary>Deletes sessions that expired at or before <paramref name="expiredBefore"/>.</summary>
     Task<int> PurgeSessionsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
@@ -227,7 +238,7 @@ public interface IVaultStore
     Task<int> PurgeCryptogramsAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 
     /// <summary>The tenant's events about <paramref name="subjectId"/>, oldest first.</summary>
-    Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, Guid subjectId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, string subjectId, CancellationToken cancellationToken);
 
     // Single-use card tokens (Tap dialect).
 
@@ -238,9 +249,9 @@ public interface IVaultStore
 
     /// <summary>
     /// Uses the token up (compare-and-set: unused and unexpired), erasing its sealed card and address, and inserts
-    /// <paramref name="newToken"/> in the same transaction when given. False (nothing written) when already used or expired.
+    /// <paramref name="newToken"/> (when given) and <paramref name="events"/> in the same transaction. False (nothing written) when already used or expired.
     /// </summary>
-    Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, CancellationToken cancellationToken);
+    Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken);
 
     /// <summary>Erases up to <paramref name="batchSize"/> single-use tokens past expiry; returns their record ids (for their security codes).</summary>
     Task<IReadOnlyList<(Guid TenantId, Guid Id)>> PurgeExpiredSingleUseTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Events;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 
@@ -17,6 +18,9 @@ public sealed record IssuedApiKey(ApiKeyRecord Record, string Key)
 public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, ILogger<ApiKeyService> logger)
 {
     public const string Prefix = "srk_";
+
+    /// <summary>The <c>kind</c> of this key type in <c>api_key.*</c> events.</summary>
+    public const string ApiKeyKind = "api_key";
 
     /// <summary>Guardian's limit for API key lifetimes.</summary>
     public const int MaxExpiresInSeconds = 7_776_000;
@@ -50,7 +54,7 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
             now,
             expiresInSeconds is int seconds ? now.AddSeconds(seconds) : null,
             null);
-        await store.CreateApiKeyAsync(record, cancellationToken);
+        await store.CreateApiKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id, ApiKeyKind, record.Name, now), cancellationToken);
         LogCreated(logger, id, tenantId, (int)rights);
         return new IssuedApiKey(record, $"{Prefix}{id}.{secret}");
     }
@@ -76,7 +80,7 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) => store.ListApiKeysAsync(tenantId, cancellationToken);
 
     public Task<bool> RevokeAsync(Guid tenantId, string keyId, CancellationToken cancellationToken) =>
-        store.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNow(), cancellationToken);
+        store.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNowMilliseconds(), VaultEvents.ApiKeyDeleted(tenantId, keyId, ApiKeyKind, time.GetUtcNowMilliseconds()), cancellationToken);
 
     private static bool TrySplit(string? presented, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? secret)
     {

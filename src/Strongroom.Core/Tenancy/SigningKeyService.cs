@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Events;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 
@@ -22,6 +23,9 @@ public sealed class SigningKeyLimitException() : Exception($"At most {SigningKey
 /// </summary>
 public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, ILogger<SigningKeyService> logger)
 {
+    /// <summary>The <c>kind</c> of this key type in <c>api_key.*</c> events.</summary>
+    public const string SigningKeyKind = "signing_key";
+
     public const int MaxKeysPerTenant = 50;
     public const int MaxTitleLength = 100;
     public const int MaxAccessEndpoints = 100;
@@ -78,7 +82,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             LastNonce: 0,
             LastActivity: null,
             time.GetUtcNowMilliseconds());
-        await store.CreateSigningKeyAsync(record, cancellationToken);
+        await store.CreateSigningKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id.ToString(), SigningKeyKind, record.Title, record.CreatedAt), cancellationToken);
         LogCreated(logger, id, tenantId, type);
         return new IssuedSigningKey(record, secret);
     }
@@ -138,7 +142,8 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
         return new IssuedSigningKey(reset, secret);
     }
 
-    public Task<bool> DeleteAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => store.DeleteSigningKeyAsync(tenantId, keyId, cancellationToken);
+    public Task<bool> DeleteAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) =>
+        store.DeleteSigningKeyAsync(tenantId, keyId, VaultEvents.ApiKeyDeleted(tenantId, keyId.ToString(), SigningKeyKind, time.GetUtcNowMilliseconds()), cancellationToken);
 
     /// <summary>Records a use: strictly increasing nonce (replay protection) unless the dialect checked a time window instead.</summary>
     public Task<bool> TryUseAsync(Guid keyId, long nonce, bool requireIncrease, CancellationToken cancellationToken) =>

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
+using Strongroom.Core.Events;
 using Strongroom.Core.SecurityCodes;
+using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;
@@ -38,7 +40,8 @@ public sealed partial class PciTokenService(
     /// </summary>
     internal Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Guid? completingSessionId, CancellationToken cancellationToken) =>
         CreateAsync(tenantId, card, tokenOptions, async (record, now) => completingSessionId is Guid sessionId
-            ? await store.TryCompleteSessionAsync(sessionId, record.Id, now, new SessionCompletionWrites(PciToken: record), cancellationToken) == SessionWriteResult.Completed
+            ? await store.TryCompleteSessionAsync(sessionId, record.Id, now, new SessionCompletionWrites(PciToken: record, Events:
+                [VaultEvents.PciTokenCreated(record), VaultEvents.SessionCompleted(tenantId, sessionId, SessionKind.PciToken, "pci_token_id", record.Id, now)]), cancellationToken) == SessionWriteResult.Completed
             : await InsertAsync(record, cancellationToken), cancellationToken);
 
     /// <summary>
@@ -83,7 +86,7 @@ public sealed partial class PciTokenService(
 
     private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)
     {
-        await store.InsertPciTokenAsync(record, cancellationToken);
+        await store.InsertPciTokenAsync(record, VaultEvents.PciTokenCreated(record), cancellationToken);
         return true;
     }
 
@@ -113,7 +116,7 @@ public sealed partial class PciTokenService(
     public async Task<bool> DeleteAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
     {
         securityCodes.Remove(tenantId, tokenId);
-        bool deleted = await store.DeletePciTokenAsync(tenantId, tokenId, cancellationToken);
+        bool deleted = await store.DeletePciTokenAsync(tenantId, tokenId, VaultEvents.PciTokenDeleted(tenantId, tokenId, time.GetUtcNowMilliseconds()), cancellationToken);
         if (deleted)
         {
             LogDeleted(logger, tokenId, tenantId);

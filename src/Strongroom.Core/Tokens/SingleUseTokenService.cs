@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Events;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
@@ -129,7 +130,8 @@ public sealed partial class SingleUseTokenService(
         }
 
         PciToken? token = await pciTokens.CreateAsync(tenantId, card, tokenOptions,
-            (pciRecord, now) => store.TryUseSingleUseTokenAsync(tenantId, publicId, now, pciRecord, cancellationToken), cancellationToken);
+            (pciRecord, now) => store.TryUseSingleUseTokenAsync(tenantId, publicId, now, pciRecord,
+                [VaultEvents.PciTokenCreated(pciRecord), VaultEvents.CardTokenUsed(tenantId, publicId, "pci_token", pciRecord.Id, now)], cancellationToken), cancellationToken);
         if (token is null)
         {
             SingleUseTokenRecord current = await store.GetSingleUseTokenAsync(tenantId, publicId, cancellationToken) ?? record;

@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Forwarding;
+using Strongroom.Server.Http;
 
 namespace Strongroom.Server.Forwarding;
 
@@ -81,7 +82,7 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
         {
             return new(ForwardFailure.Timeout, 0, [], [], clock.Elapsed, "The destination did not answer in time.");
         }
-        catch (HttpRequestException ex) when (ex.InnerException is DestinationBlockedException blocked)
+        catch (HttpRequestException ex) when (ex.InnerException is EgressBlockedException blocked)
         {
             return new(ForwardFailure.Blocked, 0, [], [], clock.Elapsed, blocked.Message);
         }
@@ -91,34 +92,6 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
                 ? "The TLS connection to the destination failed (certificate not trusted, or client certificate refused)."
                 : "The destination could not be reached.");
         }
-    }
-
-    /// <summary>True for addresses a forward must not reach unless the destination explicitly allows private networks.</summary>
-    public static bool IsPrivate(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
-        {
-            return true;
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            byte[] b = address.GetAddressBytes();
-            return b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224
-                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)   // carrier-grade NAT
-                || (b[0] == 169 && b[1] == 254)                 // link-local, cloud metadata
-                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 192 && b[1] == 0 && b[2] == 0)
-                || (b[0] == 198 && (b[1] == 18 || b[1] == 19));
-        }
-
-        return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
     }
 
     private async Task<HttpMessageInvoker> ClientForAsync(ForwardDestination destination, CancellationToken cancellationToken)
@@ -154,28 +127,8 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
             AutomaticDecompression = DecompressionMethods.All,
             ConnectTimeout = o.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                string host = context.DnsEndPoint.Host;
-                IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-                IPAddress[] allowed = [.. addresses.Where(a => destination.AllowPrivateNetwork || !IsPrivate(a))];
-                if (allowed.Length == 0)
-                {
-                    throw new DestinationBlockedException($"The destination resolves only to private, loopback or link-local addresses, which {destination.Origin} does not allow.");
-                }
-
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = (context, cancellationToken) => SafeEgress.ConnectAsync(context.DnsEndPoint, destination.AllowPrivateNetwork,
+                $"The destination resolves only to private, loopback or link-local addresses, which {destination.Origin} does not allow.", cancellationToken),
         };
 
         if (destination.CaCertificatePem is { } caPem)
@@ -238,5 +191,4 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
         }
     }
 
-    private sealed class DestinationBlockedException(string message) : Exception(message);
 }

@@ -12,6 +12,7 @@ using Strongroom.Server.Http;
 using Strongroom.Server.Logging;
 using Strongroom.Server.Tap;
 using Strongroom.Server.WhiteBit;
+using Strongroom.Server.Webhooks;
 using Strongroom.Storage;
 
 namespace Strongroom.Server.Hosting;
@@ -82,6 +83,7 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<HostedFormRateLimiter>();
         builder.Services.AddOptions<Forwarding.ForwardingOptions>().BindConfiguration(Forwarding.ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Forwarding.ForwardSender>();
+        builder.Services.AddStrongroomWebhookDispatcher<Webhooks.HttpWebhookTransport>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Strongroom";
@@ -116,6 +118,7 @@ internal static class StrongroomHost
         app.MapTapTokens();
         app.MapForwarding();
         app.MapGuardianMetadata();
+        app.MapWebhooks();
         return app;
     }
 

@@ -73,7 +73,7 @@ public abstract class VaultStoreContract
     private async Task<PciTokenRecord> InsertTokenAsync(Guid tenantId, Guid? id = null, DateTimeOffset? expiresAt = null)
     {
         PciTokenRecord token = NewToken(tenantId, id, expiresAt);
-        await Store.InsertPciTokenAsync(token, None);
+        await Store.InsertPciTokenAsync(token, VaultEvents.PciTokenCreated(token), None);
         return token;
     }
 
@@ -261,6 +261,8 @@ public abstract class VaultStoreContract
 
     // ---- API keys ------------------------------------------------------------------------------------
 
+    private static VaultEvent ApiKeyCreatedEvent(ApiKeyRecord key) => VaultEvents.ApiKeyCreated(key.TenantId, key.Id, "api_key", key.Name, key.CreatedAt);
+
     private static ApiKeyRecord NewApiKey(Guid tenantId, DateTimeOffset? createdAt = null, string? name = "ci key", DateTimeOffset? expiresAt = null) =>
         new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), tenantId, name, SecretHasher.Hash(SecretHasher.NewSecret()),
             VaultRights.TokensCreate | VaultRights.TokensRead, createdAt ?? T0, expiresAt, null);
@@ -272,8 +274,8 @@ public abstract class VaultStoreContract
         ApiKeyRecord withAll = NewApiKey(tenant.Id, expiresAt: T0.AddDays(90)) with { Rights = VaultRights.DataOut | VaultRights.TokensDelete };
         ApiKeyRecord withNulls = NewApiKey(tenant.Id, name: null);
 
-        await Store.CreateApiKeyAsync(withAll, None);
-        await Store.CreateApiKeyAsync(withNulls, None);
+        await Store.CreateApiKeyAsync(withAll, ApiKeyCreatedEvent(withAll), None);
+        await Store.CreateApiKeyAsync(withNulls, ApiKeyCreatedEvent(withNulls), None);
 
         Assert.Equal(withAll, await Store.GetApiKeyAsync(withAll.Id, None));
         Assert.Equal(withNulls, await Store.GetApiKeyAsync(withNulls.Id, None));
@@ -290,7 +292,7 @@ public abstract class VaultStoreContract
     {
         ApiKeyRecord key = NewApiKey(Guid.NewGuid());
 
-        await Assert.ThrowsAnyAsync<DbException>(() => Store.CreateApiKeyAsync(key, None));
+        await Assert.ThrowsAnyAsync<DbException>(() => Store.CreateApiKeyAsync(key, ApiKeyCreatedEvent(key), None));
 
         Assert.Null(await Store.GetApiKeyAsync(key.Id, None));
     }
@@ -303,10 +305,10 @@ public abstract class VaultStoreContract
         ApiKeyRecord second = NewApiKey(tenant.Id, T0.AddMinutes(2));
         ApiKeyRecord first = NewApiKey(tenant.Id, T0.AddMinutes(1));
         ApiKeyRecord third = NewApiKey(tenant.Id, T0.AddMinutes(3));
-        await Store.CreateApiKeyAsync(second, None);
-        await Store.CreateApiKeyAsync(first, None);
-        await Store.CreateApiKeyAsync(third, None);
-        await Store.CreateApiKeyAsync(NewApiKey(other.Id, T0), None);
+        await Store.CreateApiKeyAsync(second, ApiKeyCreatedEvent(second), None);
+        await Store.CreateApiKeyAsync(first, ApiKeyCreatedEvent(first), None);
+        await Store.CreateApiKeyAsync(third, ApiKeyCreatedEvent(third), None);
+        await Store.CreateApiKeyAsync(NewApiKey(other.Id, T0), ApiKeyCreatedEvent(NewApiKey(other.Id, T0)), None);
 
         IReadOnlyList<ApiKeyRecord> keys = await Store.ListApiKeysAsync(tenant.Id, None);
 
@@ -320,9 +322,9 @@ public abstract class VaultStoreContract
         Tenant owner = await NewTenantAsync();
         Tenant attacker = await NewTenantAsync();
         ApiKeyRecord key = NewApiKey(owner.Id);
-        await Store.CreateApiKeyAsync(key, None);
+        await Store.CreateApiKeyAsync(key, ApiKeyCreatedEvent(key), None);
 
-        bool revoked = await Store.RevokeApiKeyAsync(attacker.Id, key.Id, T0.AddHours(1), None);
+        bool revoked = await Store.RevokeApiKeyAsync(attacker.Id, key.Id, T0.AddHours(1), VaultEvents.ApiKeyDeleted(attacker.Id, key.Id, "api_key", T0.AddHours(1)), None);
 
         Assert.False(revoked);
         Assert.Null((await Store.GetApiKeyAsync(key.Id, None))!.RevokedAt);
@@ -333,10 +335,10 @@ public abstract class VaultStoreContract
     {
         Tenant owner = await NewTenantAsync();
         ApiKeyRecord key = NewApiKey(owner.Id);
-        await Store.CreateApiKeyAsync(key, None);
+        await Store.CreateApiKeyAsync(key, ApiKeyCreatedEvent(key), None);
 
-        bool first = await Store.RevokeApiKeyAsync(owner.Id, key.Id, T0.AddHours(1), None);
-        bool second = await Store.RevokeApiKeyAsync(owner.Id, key.Id, T0.AddHours(2), None);
+        bool first = await Store.RevokeApiKeyAsync(owner.Id, key.Id, T0.AddHours(1), VaultEvents.ApiKeyDeleted(owner.Id, key.Id, "api_key", T0.AddHours(1)), None);
+        bool second = await Store.RevokeApiKeyAsync(owner.Id, key.Id, T0.AddHours(2), VaultEvents.ApiKeyDeleted(owner.Id, key.Id, "api_key", T0.AddHours(2)), None);
 
         Assert.True(first);
         Assert.False(second);
@@ -350,7 +352,7 @@ public abstract class VaultStoreContract
     {
         Tenant owner = await NewTenantAsync();
 
-        Assert.False(await Store.RevokeApiKeyAsync(owner.Id, "ffffffffffffffff", T0, None));
+        Assert.False(await Store.RevokeApiKeyAsync(owner.Id, "ffffffffffffffff", T0, VaultEvents.ApiKeyDeleted(owner.Id, "ffffffffffffffff", "api_key", T0), None));
     }
 
     // ---- settings ------------------------------------------------------------------------------------
@@ -403,8 +405,8 @@ public abstract class VaultStoreContract
         };
         PciTokenRecord withoutExpiry = NewToken(tenant.Id);
 
-        await Store.InsertPciTokenAsync(withExpiry, None);
-        await Store.InsertPciTokenAsync(withoutExpiry, None);
+        await Store.InsertPciTokenAsync(withExpiry, VaultEvents.PciTokenCreated(withExpiry), None);
+        await Store.InsertPciTokenAsync(withoutExpiry, VaultEvents.PciTokenCreated(withoutExpiry), None);
 
         AssertSameToken(withExpiry, await Store.GetPciTokenAsync(tenant.Id, withExpiry.Id, T0, None));
         AssertSameToken(withoutExpiry, await Store.GetPciTokenAsync(tenant.Id, withoutExpiry.Id, T0.AddYears(50), None));
@@ -416,7 +418,7 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         PciTokenRecord token = await InsertTokenAsync(tenant.Id);
 
-        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(NewToken(tenant.Id, token.Id), None));
+        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(NewToken(tenant.Id, token.Id), VaultEvents.PciTokenCreated(NewToken(tenant.Id, token.Id)), None));
 
         AssertSameToken(token, await Store.GetPciTokenAsync(tenant.Id, token.Id, T0, None));
     }
@@ -426,7 +428,7 @@ public abstract class VaultStoreContract
     {
         PciTokenRecord token = NewToken(Guid.NewGuid());
 
-        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(token, None));
+        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(token, VaultEvents.PciTokenCreated(token), None));
     }
 
     [SkippableFact]
@@ -567,7 +569,7 @@ public abstract class VaultStoreContract
         Tenant attacker = await NewTenantAsync();
         PciTokenRecord token = await InsertTokenAsync(owner.Id);
 
-        bool deleted = await Store.DeletePciTokenAsync(attacker.Id, token.Id, None);
+        bool deleted = await Store.DeletePciTokenAsync(attacker.Id, token.Id, VaultEvents.PciTokenDeleted(attacker.Id, token.Id, T0), None);
 
         Assert.False(deleted);
         AssertSameToken(token, await Store.GetPciTokenAsync(owner.Id, token.Id, T0, None));
@@ -580,8 +582,8 @@ public abstract class VaultStoreContract
         PciTokenRecord token = await InsertTokenAsync(owner.Id);
         PciTokenRecord neighbour = await InsertTokenAsync(owner.Id);
 
-        bool first = await Store.DeletePciTokenAsync(owner.Id, token.Id, None);
-        bool second = await Store.DeletePciTokenAsync(owner.Id, token.Id, None);
+        bool first = await Store.DeletePciTokenAsync(owner.Id, token.Id, VaultEvents.PciTokenDeleted(owner.Id, token.Id, T0), None);
+        bool second = await Store.DeletePciTokenAsync(owner.Id, token.Id, VaultEvents.PciTokenDeleted(owner.Id, token.Id, T0), None);
 
         Assert.True(first);
         Assert.False(second);
@@ -594,7 +596,7 @@ public abstract class VaultStoreContract
     {
         Tenant owner = await NewTenantAsync();
 
-        Assert.False(await Store.DeletePciTokenAsync(owner.Id, Guid.NewGuid(), None));
+        Assert.False(await Store.DeletePciTokenAsync(owner.Id, Guid.NewGuid(), VaultEvents.PciTokenDeleted(owner.Id, Guid.NewGuid(), T0), None));
     }
 
     [SkippableFact]
@@ -612,13 +614,13 @@ public abstract class VaultStoreContract
         PciTokenRecord forever = await InsertTokenAsync(tenant.Id);
 
         var purged = new List<(Guid TenantId, Guid TokenId)>();
-        IReadOnlyList<(Guid TenantId, Guid TokenId)> batch = await Store.PurgeExpiredPciTokensAsync(now, 2, None);
+        IReadOnlyList<(Guid TenantId, Guid TokenId)> batch = await Store.PurgeExpiredPciTokensAsync(now, 2, (t, id) => VaultEvents.PciTokenExpired(t, id, T0), None);
         Assert.Equal(2, batch.Count); // at least three expired tokens exist, so the first batch is full
         while (batch.Count > 0)
         {
             Assert.True(batch.Count <= 2);
             purged.AddRange(batch);
-            batch = await Store.PurgeExpiredPciTokensAsync(now, 2, None);
+            batch = await Store.PurgeExpiredPciTokensAsync(now, 2, (t, id) => VaultEvents.PciTokenExpired(t, id, T0), None);
         }
 
         Assert.All(expired, t => Assert.Contains((tenant.Id, t.Id), purged));
@@ -641,7 +643,7 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         PciTokenRecord future = await InsertTokenAsync(tenant.Id, expiresAt: T0.AddYears(100));
 
-        IReadOnlyList<(Guid TenantId, Guid TokenId)> purged = await Store.PurgeExpiredPciTokensAsync(T0.AddYears(99), 1000, None);
+        IReadOnlyList<(Guid TenantId, Guid TokenId)> purged = await Store.PurgeExpiredPciTokensAsync(T0.AddYears(99), 1000, (t, id) => VaultEvents.PciTokenExpired(t, id, T0), None);
 
         Assert.DoesNotContain((tenant.Id, future.Id), purged);
         Assert.NotNull(await Store.GetPciTokenAsync(tenant.Id, future.Id, T0, None));
@@ -780,7 +782,7 @@ public abstract class VaultStoreContract
         status, SuspensionParties.None, Guid.NewGuid(), """{"k":"v"}""", 0, T0, T0);
 
     private static VaultEvent NewEvent(NetworkTokenRecord token, string type, DateTimeOffset at) =>
-        new(Guid.CreateVersion7(at), token.TenantId, type, token.Id, """{"status":"active"}""", at);
+        new(Guid.CreateVersion7(at), token.TenantId, type, token.Id.ToString(), """{"status":"active"}""", at);
 
     [SkippableFact]
     public async Task NetworkToken_InsertGet_RoundTripsWithItsEvent()
@@ -796,9 +798,9 @@ public abstract class VaultStoreContract
         Assert.Equal(token with { Fingerprint = read.Fingerprint, CardCiphertext = read.CardCiphertext, TokenPanCiphertext = read.TokenPanCiphertext }, read);
         Assert.Equal(token.Fingerprint, read.Fingerprint);
         Assert.Equal(token.TokenPanCiphertext, read.TokenPanCiphertext);
-        Assert.Equal([created], await Store.ListEventsAsync(tenant.Id, token.Id, None));
+        Assert.Equal([created], await Store.ListEventsAsync(tenant.Id, token.Id.ToString(), None));
         Assert.Null(await Store.GetNetworkTokenAsync((await NewTenantAsync()).Id, token.Id, None));
-        Assert.Empty(await Store.ListEventsAsync((await NewTenantAsync()).Id, token.Id, None));
+        Assert.Empty(await Store.ListEventsAsync((await NewTenantAsync()).Id, token.Id.ToString(), None));
     }
 
     [SkippableFact]
@@ -813,7 +815,7 @@ public abstract class VaultStoreContract
 
         Assert.False(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), None));
         Assert.Null(await Store.GetNetworkTokenAsync(tenant.Id, duplicate.Id, None));
-        Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id, None)); // the event rolled back with the row
+        Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id.ToString(), None)); // the event rolled back with the row
 
         NetworkTokenRecord elsewhere = NewNetworkToken(other.Id, fingerprint);
         Assert.True(await Store.InsertNetworkTokenAsync(elsewhere, NewEvent(elsewhere, VaultEventTypes.NetworkTokenCreated, T0), None));
@@ -837,7 +839,7 @@ public abstract class VaultStoreContract
         NetworkTokenRecord suspended = (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
         Assert.Equal((NetworkTokenStatus.Suspended, SuspensionParties.Issuer, later), (suspended.Status, suspended.SuspendedBy, suspended.UpdatedAt));
         Assert.Equal(token.CardCiphertext, suspended.CardCiphertext);
-        Assert.Equal(2, (await Store.ListEventsAsync(tenant.Id, token.Id, None)).Count);
+        Assert.Equal(2, (await Store.ListEventsAsync(tenant.Id, token.Id.ToString(), None)).Count);
 
         Assert.True(await Store.UpdateNetworkTokenStatusAsync(suspended, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), None));
         NetworkTokenRecord deleted = (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
@@ -845,7 +847,7 @@ public abstract class VaultStoreContract
         Assert.Empty(deleted.CardCiphertext);
         Assert.Empty(deleted.TokenPanCiphertext);
         Assert.Equal([VaultEventTypes.NetworkTokenCreated, VaultEventTypes.NetworkTokenStatusChanged, VaultEventTypes.NetworkTokenDeleted],
-            (await Store.ListEventsAsync(tenant.Id, token.Id, None)).Select(e => e.Type));
+            (await Store.ListEventsAsync(tenant.Id, token.Id.ToString(), None)).Select(e => e.Type));
     }
 
     [SkippableFact]
@@ -899,8 +901,8 @@ public abstract class VaultStoreContract
         Assert.Equal(SessionStatus.Created, afterConflict.Status);
         Assert.Equal(SessionWriteResult.Completed, completed);
         Assert.Equal(fresh.Id, (await Store.GetSessionAsync(tenant.Id, session.Id, None))!.TokenId);
-        Assert.Single(await Store.ListEventsAsync(tenant.Id, fresh.Id, None));
-        Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id, None));
+        Assert.Single(await Store.ListEventsAsync(tenant.Id, fresh.Id.ToString(), None));
+        Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id.ToString(), None));
     }
 
     // ---- single-use tokens and the BIN table -------------------------------------------------------------
@@ -935,8 +937,8 @@ public abstract class VaultStoreContract
         PciTokenRecord first = NewToken(tenant.Id);
         PciTokenRecord second = NewToken(tenant.Id);
 
-        Assert.True(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), first, None));
-        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), second, None));
+        Assert.True(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), first, [], None));
+        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), second, [], None));
 
         SingleUseTokenRecord used = (await Store.GetSingleUseTokenAsync(tenant.Id, token.PublicId, None))!;
         Assert.Equal(T0.AddMinutes(1), used.UsedAt);
@@ -955,8 +957,8 @@ public abstract class VaultStoreContract
         await Store.InsertSingleUseTokenAsync(token, None);
         await Store.InsertSingleUseTokenAsync(live, None);
 
-        Assert.False(await Store.TryUseSingleUseTokenAsync((await NewTenantAsync()).Id, token.PublicId, T0, null, None));
-        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(5), null, None));
+        Assert.False(await Store.TryUseSingleUseTokenAsync((await NewTenantAsync()).Id, token.PublicId, T0, null, [], None));
+        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(5), null, [], None));
 
         IReadOnlyList<(Guid TenantId, Guid Id)> purged = await Store.PurgeExpiredSingleUseTokensAsync(T0.AddMinutes(5), 100, None);
         Assert.Contains((tenant.Id, token.Id), purged);
@@ -1254,7 +1256,7 @@ public abstract class VaultStoreContract
         Tenant other = await NewTenantAsync();
         SigningKeyRecord key = NewSigningKey(tenant.Id) with { AccessEndpoints = [new AccessEndpoint("/api/v4/sub-account/list", "List")], RestrictAccess = true };
 
-        await Store.CreateSigningKeyAsync(key, None);
+        await Store.CreateSigningKeyAsync(key, VaultEvents.ApiKeyCreated(key.TenantId, key.Id.ToString(), "signing_key", key.Title, key.CreatedAt), None);
         SigningKeyRecord? byPublic = await Store.GetSigningKeyByPublicKeyAsync(key.PublicKey, None);
         SigningKeyRecord? byId = await Store.GetSigningKeyAsync(tenant.Id, key.Id, None);
         SigningKeyRecord? wrongTenant = await Store.GetSigningKeyAsync(other.Id, key.Id, None);
@@ -1265,7 +1267,7 @@ public abstract class VaultStoreContract
         Assert.True(byPublic.RestrictAccess);
         Assert.Equal(key.Id, byId!.Id);
         Assert.Null(wrongTenant);
-        Assert.False(await Store.DeleteSigningKeyAsync(other.Id, key.Id, None));
+        Assert.False(await Store.DeleteSigningKeyAsync(other.Id, key.Id, VaultEvents.ApiKeyDeleted(other.Id, key.Id.ToString(), "signing_key", T0), None));
     }
 
     [SkippableFact]
@@ -1275,12 +1277,12 @@ public abstract class VaultStoreContract
         SigningKeyRecord[] keys = [NewSigningKey(tenant.Id, T0), NewSigningKey(tenant.Id, T0.AddSeconds(1)), NewSigningKey(tenant.Id, T0.AddSeconds(2))];
         foreach (SigningKeyRecord key in keys)
         {
-            await Store.CreateSigningKeyAsync(key, None);
+            await Store.CreateSigningKeyAsync(key, VaultEvents.ApiKeyCreated(key.TenantId, key.Id.ToString(), "signing_key", key.Title, key.CreatedAt), None);
         }
 
         IReadOnlyList<SigningKeyRecord> page = await Store.ListSigningKeysAsync(tenant.Id, 2, 1, None);
         bool updated = await Store.UpdateSigningKeyAsync(keys[0] with { Title = "renamed", IsEnabled = false }, None);
-        bool deleted = await Store.DeleteSigningKeyAsync(tenant.Id, keys[2].Id, None);
+        bool deleted = await Store.DeleteSigningKeyAsync(tenant.Id, keys[2].Id, VaultEvents.ApiKeyDeleted(tenant.Id, keys[2].Id.ToString(), "signing_key", T0), None);
 
         Assert.Equal(new[] { keys[1].Id, keys[2].Id }, page.Select(k => k.Id));
         Assert.True(updated);
@@ -1296,7 +1298,7 @@ public abstract class VaultStoreContract
     {
         Tenant tenant = await NewTenantAsync();
         SigningKeyRecord key = NewSigningKey(tenant.Id);
-        await Store.CreateSigningKeyAsync(key, None);
+        await Store.CreateSigningKeyAsync(key, VaultEvents.ApiKeyCreated(key.TenantId, key.Id.ToString(), "signing_key", key.Title, key.CreatedAt), None);
 
         bool first = await Store.TryUseSigningKeyAsync(key.Id, 100, requireIncrease: true, T0.AddSeconds(5), None);
         bool same = await Store.TryUseSigningKeyAsync(key.Id, 100, requireIncrease: true, T0.AddSeconds(6), None);
