@@ -85,7 +85,8 @@ public abstract partial class SqlVaultStore
                 endpointsByTenant[e.TenantId] = endpoints;
             }
 
-            foreach (WebhookEndpointRecord endpoint in endpoints.Where(x => VaultEventTypes.Matches(x.EventTypes, e.Type)))
+            // An endpoint receives what happens from its creation on, not a backlog that was still being relayed.
+            foreach (WebhookEndpointRecord endpoint in endpoints.Where(x => x.CreatedAt <= e.CreatedAt && VaultEventTypes.Matches(x.EventTypes, e.Type)))
             {
                 await UpsertDeliveryAsync(connection, transaction, e.TenantId, e.Id, endpoint.Id, now, now + deadlineAfter, reset: false, cancellationToken);
             }

@@ -25,14 +25,17 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
     {
     }
 
-    private StrongroomApplication(string dataDirectory, PostgresTestDatabase? postgres = null)
+    private StrongroomApplication(string dataDirectory, PostgresTestDatabase? postgres = null, bool ownsDataDirectory = true)
     {
         DataDirectory = dataDirectory;
         Postgres = postgres;
+        _ownsDataDirectory = ownsDataDirectory;
     }
 
-    /// <summary>An application over an existing data directory (e.g. one the CLI prepared).</summary>
-    public static StrongroomApplication Over(string dataDirectory) => new(dataDirectory);
+    private readonly bool _ownsDataDirectory;
+
+    /// <summary>An application over an existing data directory (e.g. one the CLI prepared); its creator deletes it.</summary>
+    public static StrongroomApplication Over(string dataDirectory) => new(dataDirectory, ownsDataDirectory: false);
 
     /// <summary>
     /// An application on <c>Strongroom:Storage:Provider=postgres</c> over a fresh database
@@ -80,7 +83,19 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
         builder.UseSetting("Strongroom:HostedForm:PermitLimitPerClient", "100000");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+
+        // Webhook tests drive the dispatcher pass by pass (WebhookDispatcher.RunOnceAsync) against receivers on loopback.
+        builder.UseSetting("Strongroom:Webhooks:DispatcherEnabled", "false");
+        builder.UseSetting("Strongroom:Webhooks:AllowInsecureLoopback", "true");
+        builder.UseSetting("Strongroom:Webhooks:AllowPrivateNetworks", "true");
+        foreach ((string key, string? value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>Configuration a test sets before the first request (applied last, so it overrides the defaults above).</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
 
     public HttpClient AdminClient(Guid? tenantId = null)
     {
@@ -143,7 +158,10 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 
             try
             {
-                Directory.Delete(DataDirectory, recursive: true);
+                if (_ownsDataDirectory)
+                {
+                    Directory.Delete(DataDirectory, recursive: true);
+                }
             }
             catch (IOException)
             {

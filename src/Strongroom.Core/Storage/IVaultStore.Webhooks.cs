@@ -21,7 +21,7 @@ public partial interface IVaultStore
 
     /// <summary>
     /// The outbox relay: takes up to <paramref name="batchSize"/> undispatched events in order, creates a pending delivery
-    /// for each enabled endpoint of the event's tenant that subscribes to its type (due at once, dead after
+    /// for each enabled endpoint of the event's tenant that subscribes to its type and existed when it happened (due at once, dead after
     /// <paramref name="deadlineAfter"/>), and marks the events dispatched, in one transaction. Safe to run on several
     /// nodes: a delivery exists at most once per event and endpoint. Returns how many events it took.
     /// </summary>
