@@ -86,6 +86,7 @@ public sealed partial class WebhookDispatcher(
             writer.WriteString("type", vaultEvent.Type);
             writer.WriteString("created_at", vaultEvent.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
             writer.WriteString("tenant_id", vaultEvent.TenantId);
+            writer.WriteString("subject_id", vaultEvent.SubjectId);
             writer.WritePropertyName("data");
             writer.WriteRawValue(vaultEvent.DataJson, skipInputValidation: true);
             writer.WriteEndObject();

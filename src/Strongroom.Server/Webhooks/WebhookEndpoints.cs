@@ -124,15 +124,15 @@ internal static class WebhookEndpoints
         }
 
         await http.AuditAsync("webhook.created", tenantId, result.Endpoint!.Id.ToString(), ("host", new Uri(result.Endpoint.Url).Authority));
-        return Json(201, ToWire(result.Endpoint, result.Secret), WebhookJson.Default.WebhookEndpointWire);
+        return Json(201, ToWire(http, result.Endpoint, result.Secret), WebhookJson.Default.WebhookEndpointWire);
     }
 
     private static async Task<JsonResponse> ListAsync(HttpContext http, WebhookService webhooks) =>
-        Json(200, new WebhookEndpointList([.. (await webhooks.ListAsync(TenantOf(http), http.RequestAborted)).Select(e => ToWire(e))]), WebhookJson.Default.WebhookEndpointList);
+        Json(200, new WebhookEndpointList([.. (await webhooks.ListAsync(TenantOf(http), http.RequestAborted)).Select(e => ToWire(http, e))]), WebhookJson.Default.WebhookEndpointList);
 
     private static async Task<JsonResponse> GetAsync(HttpContext http, string id, WebhookService webhooks) =>
         Guid.TryParse(id, out Guid endpointId) && await webhooks.GetAsync(TenantOf(http), endpointId, http.RequestAborted) is { } endpoint
-            ? Json(200, ToWire(endpoint), WebhookJson.Default.WebhookEndpointWire)
+            ? Json(200, ToWire(http, endpoint), WebhookJson.Default.WebhookEndpointWire)
             : GuardianResponses.NotFound();
 
     private static async Task<JsonResponse> UpdateAsync(HttpContext http, string id, WebhookService webhooks)
@@ -156,7 +156,7 @@ internal static class WebhookEndpoints
         }
 
         await http.AuditAsync("webhook.updated", tenantId, endpointId.ToString(), ("host", new Uri(result.Endpoint!.Url).Authority), ("enabled", result.Endpoint.Enabled ? "true" : "false"));
-        return Json(200, ToWire(result.Endpoint), WebhookJson.Default.WebhookEndpointWire);
+        return Json(200, ToWire(http, result.Endpoint), WebhookJson.Default.WebhookEndpointWire);
     }
 
     private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, WebhookService webhooks)
@@ -186,7 +186,7 @@ internal static class WebhookEndpoints
         }
 
         await http.AuditAsync("webhook.secret_rotated", tenantId, endpointId.ToString());
-        return Json(200, ToWire(result.Endpoint!, result.Secret), WebhookJson.Default.WebhookEndpointWire);
+        return Json(200, ToWire(http, result.Endpoint!, result.Secret), WebhookJson.Default.WebhookEndpointWire);
     }
 
     private static async Task<JsonResponse> DeliveriesAsync(HttpContext http, string id, WebhookService webhooks)
@@ -398,9 +398,9 @@ internal static class WebhookEndpoints
         _ => "dead",
     };
 
-    private static WebhookEndpointWire ToWire(WebhookEndpointRecord e, string? secret = null) =>
+    private static WebhookEndpointWire ToWire(HttpContext http, WebhookEndpointRecord e, string? secret = null) =>
         new(e.Id, e.Url, e.Description, e.EventTypes, e.Enabled, e.CreatedAt, e.UpdatedAt, secret,
-            e.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? e.PreviousSecretExpiresAt : null);
+            e.PreviousSecretExpiresAt > http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() ? e.PreviousSecretExpiresAt : null);
 
     private static WebhookDeliveryWire ToWire(WebhookDelivery d) =>
         new(d.Id, d.EventId, d.EndpointId, StatusName(d.Status), d.Attempts, d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null, d.DeadlineAt,

@@ -115,6 +115,7 @@ public sealed class WebhookApiTests
         Assert.Equal("pci_token.created", payload.RootElement.GetProperty("type").GetString());
         Assert.Equal(tokenId, payload.RootElement.GetProperty("data").GetProperty("pci_token_id").GetGuid());
         Assert.Equal("1111", payload.RootElement.GetProperty("data").GetProperty("last4").GetString());
+        Assert.Equal(tokenId.ToString(), payload.RootElement.GetProperty("subject_id").GetString());
         Assert.Equal(payload.RootElement.GetProperty("id").GetString(), hook.Header("Strongroom-Event-Id"));
         Assert.Equal("1", hook.Header("Strongroom-Delivery-Attempt"));
         Assert.DoesNotContain(TestCards.Visa, body, StringComparison.Ordinal);
@@ -278,6 +279,7 @@ public sealed class WebhookApiTests
         }
 
         app.Clock.Advance(TimeSpan.FromHours(25)); // grace over: only the new secret signs
+        Assert.False((await GetJsonAsync(tenant.Client, $"/api/webhooks/{id}")).TryGetProperty("previous_secret_expires_at", out _));
         await CreateTokenAsync(tenant);
         await PassAsync(app);
         ReceivedWebhook late = receiver.Received.Last();
