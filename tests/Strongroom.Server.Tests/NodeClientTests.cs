@@ -22,7 +22,7 @@ public sealed class NodeClientTests
         (_, WhiteBitSigner signer) = await WhiteBitSigner.CreateAccountAsync(app);
 
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "clients", "whitebit-client.mjs"));
+        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "tests", "clients", "whitebit-client.mjs"));
         start.Environment["STRONGROOM_URL"] = $"http://127.0.0.1:{port}";
         start.Environment["WB_API_KEY"] = signer.ApiKey;
         start.Environment["WB_API_SECRET"] = signer.ApiSecret;
@@ -45,16 +45,5 @@ public sealed class NodeClientTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "Strongroom.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("Repository root not found.");
     }
 }

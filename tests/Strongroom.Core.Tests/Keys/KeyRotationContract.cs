@@ -19,14 +19,7 @@ public abstract class KeyRotationContract(StoreFixture fixture)
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private async Task<VaultHarness> NewVaultAsync(VaultOptions? options = null)
-    {
-        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-        StoreDatabase database = await fixture.CreateDatabaseAsync();
-        IVaultStore store = database.NewStore();
-        await store.MigrateAsync(None);
-        return new VaultHarness(store, options ?? new VaultOptions { KeyCacheTtl = TimeSpan.Zero });
-    }
+    private Task<VaultHarness> NewVaultAsync(VaultOptions? options = null) => fixture.NewVaultAsync(options ?? new VaultOptions { KeyCacheTtl = TimeSpan.Zero });
 
     /// <summary>One value in every sealed column, so a rotation that forgets a column cannot pass.</summary>
     private static async Task<List<Guid>> FillEveryColumnAsync(VaultHarness vault, Guid tenantId, int pciTokens)

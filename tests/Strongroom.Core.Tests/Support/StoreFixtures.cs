@@ -279,6 +279,16 @@ public abstract class StoreFixture : IAsyncLifetime
         return database;
     }
 
+    /// <summary>A fresh, migrated database of this engine with the vault's services over it (skips the test when the engine is absent).</summary>
+    public async Task<VaultHarness> NewVaultAsync(VaultOptions? options = null)
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        StoreDatabase database = await CreateDatabaseAsync();
+        IVaultStore store = database.NewStore();
+        await store.MigrateAsync(CancellationToken.None);
+        return new VaultHarness(store, options);
+    }
+
     public async Task InitializeAsync()
     {
         SkipReason = GetSkipReason();

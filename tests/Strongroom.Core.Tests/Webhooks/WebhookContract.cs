@@ -20,14 +20,7 @@ public abstract class WebhookContract(StoreFixture fixture)
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private async Task<VaultHarness> NewVaultAsync(VaultOptions? options = null)
-    {
-        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
-        StoreDatabase database = await fixture.CreateDatabaseAsync();
-        IVaultStore store = database.NewStore();
-        await store.MigrateAsync(None);
-        return new VaultHarness(store, options);
-    }
+    private Task<VaultHarness> NewVaultAsync(VaultOptions? options = null) => fixture.NewVaultAsync(options);
 
     private static WebhookService Webhooks(VaultHarness vault, WebhookOptions? options = null) =>
         new(vault.Store, vault.Keyring, vault.Time, Microsoft.Extensions.Options.Options.Create(options ?? new WebhookOptions()), NullLogger<WebhookService>.Instance);

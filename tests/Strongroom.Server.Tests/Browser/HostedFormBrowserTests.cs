@@ -299,19 +299,8 @@ public sealed class HostedFormBrowserTests(ChromiumFixture chromium) : IClassFix
             return;
         }
 
-        string images = Path.Combine(RepositoryRoot(), "docs", "images");
+        string images = Path.Combine(RepositoryPaths.Root, "docs", "images");
         Directory.CreateDirectory(images);
         File.Copy(screenshot, Path.Combine(images, "hosted-form.png"), overwrite: true);
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "Strongroom.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("Repository root not found.");
     }
 }

@@ -336,7 +336,7 @@ public sealed class WebhookApiTests
         try
         {
             var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "clients", "verify-webhook.mjs"));
+            start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "tests", "clients", "verify-webhook.mjs"));
             start.ArgumentList.Add(secret);
             start.ArgumentList.Add(signature);
             start.ArgumentList.Add(bodyFile);
@@ -358,16 +358,5 @@ public sealed class WebhookApiTests
         using HttpClient admin = app.AdminClient();
         JsonElement entries = await GetJsonAsync(admin, $"/api/audit?tenant_id={tenantId}&limit=100");
         return [.. entries.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("action").GetString()!)];
-    }
-
-    private static string RepositoryRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "Strongroom.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("Repository root not found.");
     }
 }
