@@ -411,11 +411,12 @@ public sealed class ForwardingApiTests(StrongroomApplication app) : IClassFixtur
         using HttpClient client = ApiKeyClient(vault, tenant.ApiKey);
 
         var clock = Stopwatch.StartNew();
-        using HttpResponseMessage response = await ForwardAsync(client, PciForward(id), processor.Url("/slow?ms=3000"), """{"n":{{ account_number }}}""");
+        using HttpResponseMessage response = await ForwardAsync(client, PciForward(id), processor.Url("/slow?ms=8000"), """{"n":{{ account_number }}}""");
         clock.Stop();
 
+        // The vault gave up long before the destination would have answered (wide margin: CI machines are loaded).
         await GuardianAssert.ErrorAsync(response, HttpStatusCode.GatewayTimeout, "GATEWAY_TIMEOUT");
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(2800), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(6000), $"took {clock.Elapsed}");
         Assert.Single(processor.RequestsTo("/slow"));
 
         // Within the timeout, the same endpoint answers.
