@@ -84,7 +84,7 @@ public sealed class RedisSharedStateTests : IDisposable
         onB.DefaultRequestHeaders.Add("Authorization", "Bearer " + jwt);
         using HttpResponseMessage response = await onB.PostAsJsonAsync("/api/card-token", new { cardNumber = TestCards.Visa });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     [SkippableFact]

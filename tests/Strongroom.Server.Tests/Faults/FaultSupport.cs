@@ -18,6 +18,7 @@ public sealed class WriteLoad
     private readonly ConcurrentDictionary<string, string> _acknowledged = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _statuses = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
+    private readonly ConcurrentDictionary<int, int> _acknowledgedByPort = new();
     private int _sent;
     private int _connectionFailures;
     private long _nextSeq;
@@ -32,6 +33,9 @@ public sealed class WriteLoad
     public IReadOnlyDictionary<string, string> Acknowledged => _acknowledged;
 
     public IReadOnlyDictionary<int, int> Statuses => _statuses;
+
+    /// <summary>Acknowledgements per node (by port), e.g. <c>41234:120 41235:98</c>.</summary>
+    public string AcknowledgedByNode => string.Join(' ', _acknowledgedByPort.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}"));
 
     /// <summary>Responses that were neither 200 nor a clean dialect-shaped 503 (should stay empty).</summary>
     public IReadOnlyCollection<string> Unexpected => _unexpected;
@@ -68,6 +72,7 @@ public sealed class WriteLoad
                     {
                         string tokenId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
                         Assert.True(_acknowledged.TryAdd(id, tokenId), $"{id} acknowledged twice");
+                        _acknowledgedByPort.AddOrUpdate(client.BaseAddress!.Port, 1, (_, n) => n + 1);
                     }
                     else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                     {

@@ -183,18 +183,23 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         int acknowledgedBeforeRestart = load.Acknowledged.Count;
         long lastSeqWhileDown = load.LastSeq;
         redis = StartRedis(redisPort);
+        var recovery = Stopwatch.StartNew();
         bool readyAgain = await WaitForReadyzAsync(ops, HttpStatusCode.OK, TimeSpan.FromSeconds(20));
+        TimeSpan recoveredIn = recovery.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(2));
         await stop.CancelAsync();
         await running;
-        redis.Kill(entireProcessTree: true);
-        redis.Dispose();
+        _cleanup.Add(new Cleanup(() =>
+        {
+            redis.Kill(entireProcessTree: true);
+            redis.Dispose();
+        }));
 
         int found = await load.CountFoundAsync([client]);
         (int stored, int duplicated) = await WriteLoad.CountStoredAsync(client);
         int unavailable = load.Statuses.GetValueOrDefault(503);
         Report(nameof(RedisGoesAwayUnderLoad_RequestsFailClosedWith503_AndRecoverWhenItReturns), load, found, duplicated,
-            $"stored={stored} status503={unavailable} acked_after_redis_back={load.AcknowledgedAfter(lastSeqWhileDown)}");
+            $"stored={stored} status503={unavailable} acked_after_redis_back={load.AcknowledgedAfter(lastSeqWhileDown)} ready_again_in={recoveredIn.TotalSeconds:0.0}s");
 
         Assert.True(sawNotReady, "/readyz did not report Redis down");
         Assert.True(readyAgain, "/readyz did not recover when Redis came back");
@@ -271,7 +276,11 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
     {
         using HttpClient admin = node.CreateClient(admin: true);
         using HttpResponseMessage tenant = await admin.PostAsJsonAsync("/api/admin/tenants", new { name = "Fault" });
-        tenant.EnsureSuccessStatusCode();
+        if (!tenant.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Creating the tenant failed with {(int)tenant.StatusCode}: {await tenant.Content.ReadAsStringAsync()}\n{node.Output}");
+        }
+
         Guid tenantId = (await tenant.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         using HttpResponseMessage key = await admin.PostAsJsonAsync("/api/admin/api-keys", new { tenant_id = tenantId });
         key.EnsureSuccessStatusCode();
@@ -282,7 +291,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
     {
         string statuses = string.Join(' ', load.Statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}x{p.Value}"));
         FaultReport.Write(output, test,
-            $"sent={load.Sent} acknowledged={load.Acknowledged.Count} found={found} duplicated={duplicated} connection_failures={load.ConnectionFailures} statuses=[{statuses}] {extra}");
+            $"sent={load.Sent} acknowledged={load.Acknowledged.Count} found={found} duplicated={duplicated} connection_failures={load.ConnectionFailures} statuses=[{statuses}] acked_by_node=[{load.AcknowledgedByNode}] {extra}");
         foreach (string unexpected in load.Unexpected.Take(5))
         {
             output.WriteLine("unexpected: " + unexpected);
