@@ -19,6 +19,7 @@ public sealed class WriteLoad
     private readonly ConcurrentDictionary<int, int> _statuses = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly ConcurrentDictionary<int, int> _acknowledgedByPort = new();
+    private readonly ConcurrentDictionary<int, int> _inFlightByPort = new();
     private int _sent;
     private int _connectionFailures;
     private long _nextSeq;
@@ -45,6 +46,9 @@ public sealed class WriteLoad
 
     public long LastSeq => Interlocked.Read(ref _nextSeq);
 
+    /// <summary>Requests being sent to the node on <paramref name="port"/> right now.</summary>
+    public int InFlight(int port) => _inFlightByPort.GetValueOrDefault(port);
+
     public Task RunAsync(int workers, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkerAsync(w, stop))));
 
@@ -63,9 +67,12 @@ public sealed class WriteLoad
                 HttpClient client = targets[turn++ % targets.Count];
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pci/tokens") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
                 request.Headers.Add("x-idempotency-key", id);
+                int port = client.BaseAddress!.Port;
+                _inFlightByPort.AddOrUpdate(port, 1, (_, n) => n + 1);
                 try
                 {
                     using HttpResponseMessage response = await client.SendAsync(request, CancellationToken.None);
+                    _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
                     _statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
                     string text = await response.Content.ReadAsStringAsync(CancellationToken.None);
                     if (response.StatusCode == HttpStatusCode.OK)
@@ -93,6 +100,7 @@ public sealed class WriteLoad
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
                 {
+                    _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
                     Interlocked.Increment(ref _connectionFailures);
                     await Task.Delay(20, CancellationToken.None);
                 }

@@ -49,7 +49,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(12));
         Task running = load.RunAsync(workers: 6, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(5));
+        // Kill while requests are being served there (waits at most 2 s for one to be in flight).
+        var wait = Stopwatch.StartNew();
+        while (load.InFlight(nodes[1].Port) == 0 && wait.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(1);
+        }
+
         int ackedBeforeKill = load.Acknowledged.Count;
+        int inFlightAtKill = load.InFlight(nodes[1].Port);
         nodes[1].Kill(); // kill -9 mid-load, requests in flight
         Volatile.Write(ref killed, true);
         await running;
@@ -57,7 +65,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         int found = await load.CountFoundAsync(survivors);
         (int stored, int duplicated) = await WriteLoad.CountStoredAsync(survivors[1]);
         Report(nameof(ThreeNodes_OnePostgresAndRedis_Kill9OneNodeUnderLoad_EveryAcknowledgedTokenIsReadableOnceFromTheSurvivors), load, found, duplicated,
-            $"stored={stored} acked_before_kill={ackedBeforeKill}");
+            $"stored={stored} acked_before_kill={ackedBeforeKill} in_flight_on_killed_node={inFlightAtKill} killed_port={nodes[1].Port}");
 
         Assert.True(nodes[1].HasExited);
         Assert.True(ackedBeforeKill > 0 && load.Acknowledged.Count > ackedBeforeKill, "the load did not run on both sides of the kill");
