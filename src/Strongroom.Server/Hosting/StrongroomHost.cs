@@ -108,6 +108,14 @@ internal static class StrongroomHost
         }));
 
         WebApplication app = builder.Build();
+
+        // Behind a load balancer: the client address from X-Forwarded-For, trusted only from the configured proxies.
+        ProxyOptions proxy = app.Configuration.GetSection(ProxyOptions.Section).Get<ProxyOptions>() ?? new ProxyOptions();
+        if (proxy.Enabled)
+        {
+            app.UseForwardedHeaders(proxy.ToForwardedHeadersOptions());
+        }
+
         app.UseExceptionHandler(errors => errors.Run(WriteInternalErrorAsync));
         app.UseStatusCodePages(WriteBareStatusAsync);
 
