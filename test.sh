@@ -15,6 +15,13 @@
 # root). Tests get STRONGROOM_TEST_PKCS11_LIBRARY (the module), _TOKEN (the token label) and _PIN (the user PIN);
 # with CI=true the PKCS#11 key-provider tests fail rather than skip without them.
 #
+# Redis: unless STRONGROOM_TEST_REDIS is already set, redis-server (installed when missing and we are root) is started on
+# 127.0.0.1 and a free port, with persistence off (--save '' --appendonly no, as the CVC store requires), in the temp dir,
+# and stopped on exit. Tests get STRONGROOM_TEST_REDIS (host:port) and STRONGROOM_TEST_REDIS_SERVER (the redis-server binary,
+# for tests that start their own to stop it); with CI=true the Redis tests fail rather than skip without them.
+# The fault tests also get STRONGROOM_TEST_PG_BIN (initdb/pg_ctl, to run a PostgreSQL of their own that they restart).
+# Their counts (sent, acknowledged, found, duplicated) are collected in $STRONGROOM_FAULT_REPORT and printed at the end.
+#
 # Last line: "N passed, N failed, N skipped", summed over every test assembly's TRX report.
 set -euo pipefail
 
@@ -31,6 +38,14 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/strongroom-test.XXXXXX")"
 PG_DIR="" # under /tmp, not $TMPDIR: the postgres user must be able to reach it
 PGDATA_DIR=""
 PG_STARTED=0
+REDIS_PORT=""
+
+stop_redis() {
+  if [[ -n "$REDIS_PORT" ]]; then
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    REDIS_PORT=""
+  fi
+}
 
 stop_postgres() {
   if [[ $PG_STARTED -eq 1 ]]; then
@@ -44,6 +59,7 @@ cleanup() {
   local status=$?
   set +e
   stop_postgres
+  stop_redis
   rm -rf "$WORK"
   if [[ -n "$PG_DIR" ]]; then
     rm -rf "$PG_DIR"
@@ -244,6 +260,45 @@ start_postgres() {
   log "PostgreSQL $PG_VERSION ready on 127.0.0.1:$port in $((SECONDS - started))s (data: $PGDATA_DIR)"
 }
 
+# Redis is the shared state of multi-node deployments (rate limits, nonces, ephemeral CVCs, JWT keys).
+start_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    if [[ $EUID -ne 0 ]]; then
+      log "redis-server is missing and we are not root: the Redis tests will skip (or fail with CI=true)"
+      return
+    fi
+    log "installing redis-server"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq redis-server >/dev/null
+  fi
+  local dir="$WORK/redis" attempt port
+  mkdir -p "$dir"
+  for attempt in 1 2 3; do
+    port="$(free_port)"
+    # Persistence off: the CVC store must never reach a disk, not even sealed.
+    if redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid" >/dev/null; then
+      local i
+      for i in $(seq 1 50); do
+        if redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG; then
+          REDIS_PORT="$port"
+          break 2
+        fi
+        sleep 0.1
+      done
+    fi
+    log "redis-server did not start on port $port (attempt $attempt)"
+  done
+  if [[ -z "$REDIS_PORT" ]]; then
+    tail -n 20 "$dir/redis.log" >&2 || true
+    return 1
+  fi
+  export STRONGROOM_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+  export STRONGROOM_TEST_REDIS_SERVER="$(command -v redis-server)"
+  log "Redis ready on 127.0.0.1:$REDIS_PORT (persistence off)"
+}
+
 if ! command -v dotnet >/dev/null 2>&1; then
   log "dotnet is not on PATH; install the .NET 10 SDK"
   exit 1
@@ -259,6 +314,16 @@ else
   start_postgres
 fi
 
+if [[ -n "${STRONGROOM_TEST_REDIS:-}" ]]; then
+  log "using the Redis server from STRONGROOM_TEST_REDIS"
+else
+  start_redis
+fi
+if [[ -x "$PG_BIN/pg_ctl" ]]; then
+  export STRONGROOM_TEST_PG_BIN="$PG_BIN"
+fi
+export STRONGROOM_FAULT_REPORT="$WORK/fault-report.txt"
+
 if [[ -n "${STRONGROOM_TEST_PKCS11_LIBRARY:-}" ]]; then
   log "using the PKCS#11 token from STRONGROOM_TEST_PKCS11_LIBRARY/_TOKEN/_PIN"
 else
@@ -272,6 +337,12 @@ dotnet test "$ROOT/Strongroom.sln" -c Release --logger "trx" --results-directory
 TEST_STATUS=$?
 set -e
 stop_postgres # now, so that the summary below is the last line printed
+stop_redis
+
+if [[ -s "$STRONGROOM_FAULT_REPORT" ]]; then
+  log "fault tests:"
+  sed 's/^/[test.sh]   /' "$STRONGROOM_FAULT_REPORT" >&2
+fi
 
 # Sum the counters of every TRX report (one per test assembly).
 counter() {

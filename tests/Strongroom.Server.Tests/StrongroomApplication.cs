@@ -66,6 +66,9 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Extra configuration (e.g. <c>Strongroom:Redis:Configuration</c>), applied when the server starts.</summary>
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
@@ -81,6 +84,11 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 
         // Every test client shares one (absent) remote IP; tests of the per-IP limit lower it themselves.
         builder.UseSetting("Strongroom:HostedForm:PermitLimitPerClient", "100000");
+        foreach ((string key, string value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
 

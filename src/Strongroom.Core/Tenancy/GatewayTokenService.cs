@@ -18,6 +18,22 @@ public sealed class GatewayTokenOptions
     public TimeSpan KeyRotation { get; set; } = TimeSpan.FromHours(1);
 }
 
+/// <summary>An RS256 key that signs gateway tokens, identified by its <c>kid</c>.</summary>
+public sealed record GatewaySigningKey(string Id, RSA Rsa, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Where gateway signing keys live when they are shared by several nodes (the server's Redis implementation). Without one,
+/// <see cref="GatewayTokenService"/> keeps its keys in process memory.
+/// </summary>
+public interface IGatewaySigningKeySource
+{
+    /// <summary>The key that signs new tokens now, creating (and sharing) one when none is current.</summary>
+    GatewaySigningKey Current(DateTimeOffset now);
+
+    /// <summary>The key with id <paramref name="id"/> if it still verifies tokens, else null.</summary>
+    GatewaySigningKey? Find(string id);
+}
+
 /// <summary>The verified claims of a gateway token.</summary>
 public sealed record GatewayTokenClaims(Guid TenantId, Guid SigningKeyId, string TokenId, DateTimeOffset ExpiresAt);
 
@@ -25,24 +41,25 @@ public sealed record GatewayTokenClaims(Guid TenantId, Guid SigningKeyId, string
 /// Issues and verifies the short-lived JWTs (RS256, as WhiteBIT's examples) that authenticate the fiat
 /// gateway (<c>POST /api/card-token</c>). Signing keys are RSA-2048, generated in memory and rotated on
 /// <see cref="GatewayTokenOptions.KeyRotation"/>; a retired key keeps verifying until every token it
-/// signed has expired. Keys never leave the process: a restart (or another node) invalidates tokens,
-/// and clients simply issue a new one.
+/// signed has expired. By default keys never leave the process: a restart (or another node) invalidates tokens,
+/// and clients simply issue a new one. With an <see cref="IGatewaySigningKeySource"/> (the server registers one on Redis)
+/// the keys are shared by every node, so a token issued by one node is accepted by all.
 /// </summary>
-public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayTokenOptions> options) : IDisposable
+public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayTokenOptions> options, IGatewaySigningKeySource? sharedKeys = null) : IDisposable
 {
     public const string Issuer = "strongroom";
     public const string Audience = "fiat-gateway";
 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
     private readonly Lock _lock = new();
-    private readonly List<SigningKey> _keys = [];
+    private readonly List<GatewaySigningKey> _keys = [];
 
     /// <summary>Issues a token for a signing key of <paramref name="tenantId"/>.</summary>
     public (string Token, DateTimeOffset ExpiresAt) Issue(Guid tenantId, Guid signingKeyId)
     {
         DateTimeOffset now = time.GetUtcNow();
         DateTimeOffset expiresAt = now + options.Value.TokenLifetime;
-        SigningKey key = CurrentKey(now);
+        GatewaySigningKey key = sharedKeys?.Current(now) ?? CurrentKey(now);
 
         string header = Encode(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = key.Id }));
         var claims = new Dictionary<string, object>
@@ -79,7 +96,8 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
         {
             using JsonDocument header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
             if (!header.RootElement.TryGetProperty("alg", out JsonElement alg) || alg.GetString() != "RS256"
-                || !header.RootElement.TryGetProperty("kid", out JsonElement kid) || FindKey(kid.GetString()) is not { } key)
+                || !header.RootElement.TryGetProperty("kid", out JsonElement kid) || kid.ValueKind != JsonValueKind.String
+                || (sharedKeys is null ? FindKey(kid.GetString()) : sharedKeys.Find(kid.GetString()!)) is not { } key)
             {
                 return null;
             }
@@ -115,7 +133,7 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
     {
         lock (_lock)
         {
-            foreach (SigningKey key in _keys)
+            foreach (GatewaySigningKey key in _keys)
             {
                 key.Rsa.Dispose();
             }
@@ -124,7 +142,7 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
         }
     }
 
-    private SigningKey CurrentKey(DateTimeOffset now)
+    private GatewaySigningKey CurrentKey(DateTimeOffset now)
     {
         lock (_lock)
         {
@@ -141,14 +159,14 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
             });
             if (_keys.Count == 0 || _keys[^1].CreatedAt + options.Value.KeyRotation <= now)
             {
-                _keys.Add(new SigningKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), RSA.Create(2048), now));
+                _keys.Add(new GatewaySigningKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), RSA.Create(2048), now));
             }
 
             return _keys[^1];
         }
     }
 
-    private SigningKey? FindKey(string? id)
+    private GatewaySigningKey? FindKey(string? id)
     {
         lock (_lock)
         {
@@ -157,8 +175,6 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
     }
 
     private static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
-
-    private sealed record SigningKey(string Id, RSA Rsa, DateTimeOffset CreatedAt);
 
     /// <summary>Number of keys currently held (tests observe rotation through it).</summary>
     internal int KeyCount

@@ -70,18 +70,48 @@ public sealed partial class PciTokenService(
             TokenMetadata.Serialize(tokenOptions.Metadata),
             now,
             tokenOptions.ExpiresInSeconds is int seconds ? now.AddSeconds(seconds) : null);
-        if (!await persist(record, now))
-        {
-            return null;
-        }
-
+        // The security code goes to its (possibly shared, Redis) store first: if that store is down the request fails before
+        // anything is written, rather than leaving a token the client was never told about.
         if (card.SecurityCode is { } securityCode)
         {
             securityCodes.Put(tenantId, id, securityCode, EffectiveSecurityCodeTtl(record.ExpiresAt, now));
         }
 
+        bool persisted = false;
+        try
+        {
+            persisted = await persist(record, now);
+        }
+        finally
+        {
+            if (!persisted && card.SecurityCode is not null)
+            {
+                RemoveSecurityCodeQuietly(tenantId, id);
+            }
+        }
+
+        if (!persisted)
+        {
+            return null;
+        }
+
         LogCreated(logger, id, tenantId, card.Pan.Scheme, card.SecurityCode is not null);
         return new PciToken(id, new MaskedCard(card.CardholderName, card.Expiry.Month, card.Expiry.Year, card.Pan.Masked, card.Pan.Scheme), now, record.ExpiresAt, tokenOptions.Metadata);
+    }
+
+    /// <summary>Drops the code of a token that was not created; a failure here only leaves it to expire by its TTL.</summary>
+    private void RemoveSecurityCodeQuietly(Guid tenantId, Guid tokenId)
+    {
+        try
+        {
+            securityCodes.Remove(tenantId, tokenId);
+        }
+#pragma warning disable CA1031 // Best effort on a failure path: the original exception (if any) is what matters.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            // Expires by its TTL.
+        }
     }
 
     private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)

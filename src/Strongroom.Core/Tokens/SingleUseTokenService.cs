@@ -56,11 +56,13 @@ public sealed partial class SingleUseTokenService(
             id, "tok_" + RandomId(), "card_" + RandomId(), tenantId, card.Pan.Scheme, card.Pan.First6, card.Pan.LastFour, card.Pan.Length,
             card.Expiry.Month, card.Expiry.Year, fingerprint, ciphertext, addressCiphertext, metadata.Funding, metadata.Bank, metadata.Country,
             metadata.IssuerId, clientIp, now, now + ttl);
-        await store.InsertSingleUseTokenAsync(record, cancellationToken);
+        // Code first (see PciTokenService): a shared code store that is down fails the request before the token exists.
         if (card.SecurityCode is { } securityCode)
         {
             securityCodes.Put(tenantId, id, securityCode, ttl);
         }
+
+        await store.InsertSingleUseTokenAsync(record, cancellationToken);
 
         LogCreated(logger, record.PublicId, tenantId, card.Pan.Scheme);
         return new SingleUseToken(record, card.CardholderName, address?.ToList(), FingerprintText(fingerprint));

@@ -45,7 +45,7 @@ internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenSe
             return GuardianResponses.Unauthorized();
         }
 
-        if (!rateLimiter.TryAcquire(principal.KeyId is { } keyId ? "api-key:" + keyId : "admin", out int retryAfter))
+        if (await rateLimiter.TryAcquireAsync(principal.KeyId is { } keyId ? "api-key:" + keyId : "admin") is { Acquired: false, RetryAfterSeconds: int retryAfter })
         {
             return GuardianResponses.TooManyRequests(retryAfter);
         }

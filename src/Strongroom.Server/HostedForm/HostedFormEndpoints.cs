@@ -46,7 +46,7 @@ internal static class HostedFormEndpoints
 
     private static async Task<IResult> FormAsync(HttpContext http, string id, SessionService sessions, HostedFormRateLimiter limiter)
     {
-        if (!limiter.TryAcquire(http, out int retryAfter))
+        if (await limiter.TryAcquireAsync(http) is { Acquired: false, RetryAfterSeconds: int retryAfter })
         {
             http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Page(http, 429, [], new("unavailable", "Too many requests from your network. Please wait a minute and try again."));
@@ -96,7 +96,7 @@ internal static class HostedFormEndpoints
 
     private static async Task<JsonResponse> CompleteAsync(HttpContext http, string id, SessionService sessions, HostedFormRateLimiter limiter, IOptions<HostedFormOptions> options)
     {
-        if (!limiter.TryAcquire(http, out int retryAfter))
+        if (await limiter.TryAcquireAsync(http) is { Acquired: false, RetryAfterSeconds: int retryAfter })
         {
             return GuardianResponses.TooManyRequests(retryAfter);
         }
@@ -171,7 +171,7 @@ internal static class HostedFormEndpoints
     /// <summary>CORS preflight for a merchant page calling the completion endpoint directly.</summary>
     private static async Task<IResult> PreflightAsync(HttpContext http, string id, SessionService sessions, HostedFormRateLimiter limiter)
     {
-        if (!limiter.TryAcquire(http, out _))
+        if (!(await limiter.TryAcquireAsync(http)).Acquired)
         {
             return Results.StatusCode(429);
         }

@@ -23,12 +23,12 @@ public sealed class HostedFormOptions
 }
 
 /// <summary>The per-client-IP limiter of the hosted form, separate from the per-credential one.</summary>
-internal sealed class HostedFormRateLimiter(Microsoft.Extensions.Options.IOptions<HostedFormOptions> options) : IDisposable
+internal sealed class HostedFormRateLimiter(Microsoft.Extensions.Options.IOptions<HostedFormOptions> options, Distributed.RedisConnection? redis = null) : IDisposable
 {
-    private readonly Http.KeyRateLimiter _limiter = new(options.Value.PermitLimitPerClient, options.Value.Window);
+    private readonly Http.KeyRateLimiter _limiter = new(options.Value.PermitLimitPerClient, options.Value.Window, redis, "rl:form:");
 
-    public bool TryAcquire(HttpContext http, out int retryAfterSeconds) =>
-        _limiter.TryAcquire("ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), out retryAfterSeconds);
+    public ValueTask<Http.RateLimitDecision> TryAcquireAsync(HttpContext http) =>
+        _limiter.TryAcquireAsync("ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"));
 
     public void Dispose() => _limiter.Dispose();
 }

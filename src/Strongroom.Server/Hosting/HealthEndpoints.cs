@@ -2,7 +2,7 @@ using Strongroom.Core.Storage;
 
 namespace Strongroom.Server.Hosting;
 
-/// <summary>Liveness (<c>/healthz</c>: the process answers) and readiness (<c>/readyz</c>: initialised and the store answers).</summary>
+/// <summary>Liveness (<c>/healthz</c>: the process answers) and readiness (<c>/readyz</c>: initialised, the store answers, and the shared Redis when one is configured).</summary>
 internal static partial class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
@@ -12,7 +12,7 @@ internal static partial class HealthEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ReadyAsync(VaultInitializer initializer, IVaultStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(HttpContext http, VaultInitializer initializer, IVaultStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         bool storeUp;
         try
@@ -25,9 +25,13 @@ internal static partial class HealthEndpoints
             storeUp = false;
         }
 
-        bool ready = storeUp && initializer.IsReady;
+        // Redis is part of readiness only when configured: a node that cannot reach it refuses every signed or rate-limited request.
+        Distributed.RedisConnection? redis = http.RequestServices.GetService<Distributed.RedisConnection>();
+        bool redisUp = redis is null || await redis.PingAsync();
+        bool ready = storeUp && redisUp && initializer.IsReady;
+        string redisField = redis is null ? "" : $",\"redis\":\"{(redisUp ? "up" : "down")}\"";
         return Results.Text(
-            $"{{\"status\":\"{(ready ? "ready" : "not_ready")}\",\"store\":\"{(storeUp ? "up" : "down")}\"}}",
+            $"{{\"status\":\"{(ready ? "ready" : "not_ready")}\",\"store\":\"{(storeUp ? "up" : "down")}\"{redisField}}}",
             "application/json",
             statusCode: ready ? 200 : 503);
     }

@@ -24,6 +24,18 @@ internal static class StrongroomHost
     public static IServiceCollection AddStrongroomVault(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStrongroomStorage(configuration);
+
+        // Strongroom:Redis:Configuration moves the per-node state (ephemeral CVCs, JWT signing keys, rate-limit counters,
+        // windowed nonces) to a shared Redis; registered before the core so they replace its in-memory defaults.
+        services.AddOptions<Distributed.RedisOptions>().BindConfiguration(Distributed.RedisOptions.Section);
+        if (!string.IsNullOrWhiteSpace(configuration[Distributed.RedisOptions.Section + ":Configuration"]))
+        {
+            services.AddSingleton<Distributed.RedisConnection>();
+            services.AddSingleton<Distributed.RedisSharedKey>();
+            services.AddSingleton<Strongroom.Core.SecurityCodes.ISecurityCodeStore, Distributed.RedisSecurityCodeStore>();
+            services.AddSingleton<Strongroom.Core.Tenancy.IGatewaySigningKeySource, Distributed.RedisGatewaySigningKeys>();
+        }
+
         services.AddStrongroomCore();
 
         // Strongroom:KeyProvider picks where the KEKs live: the development key file (default) or an HSM over PKCS#11.
@@ -78,7 +90,7 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<NonceWindowCache>();
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, "Rate limits need a positive permit limit and window.").ValidateOnStart();
-        builder.Services.AddSingleton(sp => new KeyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>()));
+        builder.Services.AddSingleton(sp => new KeyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetService<Distributed.RedisConnection>()));
         builder.Services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<HostedFormRateLimiter>();
         builder.Services.AddOptions<Forwarding.ForwardingOptions>().BindConfiguration(Forwarding.ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -98,6 +110,14 @@ internal static class StrongroomHost
         }));
 
         WebApplication app = builder.Build();
+
+        // Behind a load balancer: the client address from X-Forwarded-For, trusted only from the configured proxies.
+        ProxyOptions proxy = app.Configuration.GetSection(ProxyOptions.Section).Get<ProxyOptions>() ?? new ProxyOptions();
+        if (proxy.Enabled)
+        {
+            app.UseForwardedHeaders(proxy.ToForwardedHeadersOptions());
+        }
+
         app.UseExceptionHandler(errors => errors.Run(WriteInternalErrorAsync));
         app.UseStatusCodePages(WriteBareStatusAsync);
 
@@ -122,13 +142,42 @@ internal static class StrongroomHost
         return app;
     }
 
-    /// <summary>Unhandled exceptions become the dialect's error shape without details (those go to the redacted log).</summary>
+    /// <summary>
+    /// Unhandled exceptions become the dialect's error shape without details (those go to the redacted log). A dependency
+    /// that is down (the database, or the shared Redis) is a 503 with Retry-After rather than a 500: the request failed
+    /// cleanly, nothing was acknowledged, and the same node serves again once the dependency is back.
+    /// </summary>
     private static async Task WriteInternalErrorAsync(HttpContext context)
     {
+        Exception? error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (IsDependencyUnavailable(error))
+        {
+            JsonResponse unavailable = IsWhiteBitPath(context.Request.Path) ? WhiteBitResponses.Error(503, 503, "Service temporarily unavailable.")
+                : IsTapPath(context.Request.Path) ? TapResponses.Error(503, "1503", "Service temporarily unavailable.")
+                : GuardianResponses.Error(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable");
+            await new JsonResponse(unavailable.Status, unavailable.Body) { RetryAfterSeconds = 1 }.ExecuteAsync(context);
+            return;
+        }
+
         JsonResponse response = IsWhiteBitPath(context.Request.Path) ? WhiteBitResponses.Error(500, 500, "Internal error.")
             : IsTapPath(context.Request.Path) ? TapResponses.Error(500, "1500", "Internal error.")
             : GuardianResponses.InternalError();
         await response.ExecuteAsync(context);
+    }
+
+    /// <summary>A transient failure of a dependency: a database error the provider marks transient (connection refused or lost,
+    /// server shutting down, SQLite busy), a database timeout, or the shared Redis not answering.</summary>
+    internal static bool IsDependencyUnavailable(Exception? error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is Distributed.SharedStateUnavailableException or TimeoutException || e is System.Data.Common.DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The WhiteBIT dialect's paths (v4 private API and the fiat gateway); everything else under /api is Guardian's.</summary>

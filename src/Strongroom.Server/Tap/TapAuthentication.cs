@@ -27,7 +27,7 @@ internal sealed class TapAuthentication(ApiKeyService apiKeys, KeyRateLimiter ra
             return TapResponses.Unauthorized();
         }
 
-        if (!rateLimiter.TryAcquire("api-key:" + principal.KeyId, out int retryAfter))
+        if (await rateLimiter.TryAcquireAsync("api-key:" + principal.KeyId) is { Acquired: false, RetryAfterSeconds: int retryAfter })
         {
             return TapResponses.TooManyRequests(retryAfter);
         }

@@ -40,7 +40,7 @@ internal static class CardTokenEndpoints
             return WhiteBitResponses.Unauthorized(WhiteBitResponses.UnauthorizedRequest);
         }
 
-        if (!rateLimiter.TryAcquire("card-token:" + claims.SigningKeyId, out _))
+        if (!(await rateLimiter.TryAcquireAsync("card-token:" + claims.SigningKeyId)).Acquired)
         {
             return WhiteBitResponses.Json(422, new ThrottledResponse("Too Many Attempts.", 0), WhiteBitJson.Default.ThrottledResponse);
         }

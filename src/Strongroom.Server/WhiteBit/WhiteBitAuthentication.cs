@@ -56,10 +56,21 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
         (SigningKeyRecord key, byte[] secret) = resolved;
 
         // Counted per key before the signature is checked, so a flood of forged requests is limited too.
-        if (!rateLimiter.TryAcquire("signing-key:" + key.Id, out int retryAfter))
+        RateLimitDecision limit;
+        try
+        {
+            limit = await rateLimiter.TryAcquireAsync("signing-key:" + key.Id);
+        }
+        catch
         {
             CryptographicOperations.ZeroMemory(secret);
-            return WhiteBitResponses.RateLimited(retryAfter);
+            throw;
+        }
+
+        if (!limit.Acquired)
+        {
+            CryptographicOperations.ZeroMemory(secret);
+            return WhiteBitResponses.RateLimited(limit.RetryAfterSeconds);
         }
 
         try
@@ -120,7 +131,7 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
         // An authenticated request consumes its nonce (and counts as activity) even if it is then
         // refused for lack of permission: a signed request is never accepted twice.
         bool fresh = windowed
-            ? nonceWindow.TryRecord(key.Id, nonce, time.GetUtcNow()) && await signingKeys.TryUseAsync(key.Id, nonce, requireIncrease: false, cancellationToken)
+            ? await nonceWindow.TryRecordAsync(key.Id, nonce, time.GetUtcNow()) && await signingKeys.TryUseAsync(key.Id, nonce, requireIncrease: false, cancellationToken)
             : await signingKeys.TryUseAsync(key.Id, nonce, requireIncrease: true, cancellationToken);
         if (!fresh)
         {
@@ -197,14 +208,22 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
 
 /// <summary>
 /// Remembers nonces used in <c>nonceWindow</c> mode for twice the window, so a captured request cannot be
-/// replayed while its timestamp is still acceptable. Process-local; a multi-node deployment needs a shared store.
+/// replayed while its timestamp is still acceptable. Process-local by default; with <c>Strongroom:Redis</c> the record is a
+/// <c>SET NX PX</c> in the shared Redis, so a request replayed to another node is refused too, and a Redis failure throws
+/// <see cref="Distributed.SharedStateUnavailableException"/> (fail closed: the request is refused with 503).
 /// </summary>
-internal sealed class NonceWindowCache
+internal sealed class NonceWindowCache(Distributed.RedisConnection? redis = null)
 {
     private readonly ConcurrentDictionary<(Guid KeyId, long Nonce), DateTimeOffset> _seen = new();
 
-    public bool TryRecord(Guid keyId, long nonce, DateTimeOffset now)
+    public async ValueTask<bool> TryRecordAsync(Guid keyId, long nonce, DateTimeOffset now)
     {
+        if (redis is not null)
+        {
+            StackExchange.Redis.RedisKey key = redis.Key("nonce:" + keyId.ToString("N") + ":" + nonce.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return await redis.RunAsync(db => db.StringSetAsync(key, 1, TimeSpan.FromMilliseconds(WhiteBitAuthentication.NonceWindowMilliseconds * 2), StackExchange.Redis.When.NotExists));
+        }
+
         if (_seen.Count > 10_000)
         {
             foreach (KeyValuePair<(Guid KeyId, long Nonce), DateTimeOffset> entry in _seen)
