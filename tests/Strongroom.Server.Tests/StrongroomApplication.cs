@@ -84,6 +84,13 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 
         // Every test client shares one (absent) remote IP; tests of the per-IP limit lower it themselves.
         builder.UseSetting("Strongroom:HostedForm:PermitLimitPerClient", "100000");
+
+        // Webhook tests drive the dispatcher pass by pass (WebhookDispatcher.RunOnceAsync) against receivers on loopback.
+        builder.UseSetting("Strongroom:Webhooks:DispatcherEnabled", "false");
+        builder.UseSetting("Strongroom:Webhooks:AllowInsecureLoopback", "true");
+        builder.UseSetting("Strongroom:Webhooks:AllowPrivateNetworks", "true");
+
+        // Applied last, so a test's settings override the defaults above.
         foreach ((string key, string value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -91,19 +98,7 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-
-        // Webhook tests drive the dispatcher pass by pass (WebhookDispatcher.RunOnceAsync) against receivers on loopback.
-        builder.UseSetting("Strongroom:Webhooks:DispatcherEnabled", "false");
-        builder.UseSetting("Strongroom:Webhooks:AllowInsecureLoopback", "true");
-        builder.UseSetting("Strongroom:Webhooks:AllowPrivateNetworks", "true");
-        foreach ((string key, string? value) in Settings)
-        {
-            builder.UseSetting(key, value);
-        }
     }
-
-    /// <summary>Configuration a test sets before the first request (applied last, so it overrides the defaults above).</summary>
-    public Dictionary<string, string?> Settings { get; } = [];
 
     public HttpClient AdminClient(Guid? tenantId = null)
     {
