@@ -8,7 +8,7 @@ namespace Strongroom.Server.Bench;
 /// <summary>
 /// The load benchmark's ceiling (<c>bench/run.sh</c>): <c>POST /bench/baseline</c> reads the same JSON body as
 /// <c>POST /api/pci/tokens</c>, AES-256-GCM seals the account number with a fixed in-memory key (the same
-/// <see cref="Envelope"/> code as the vault) and answers a small JSON — no authentication, validation, storage or
+/// <see cref="EnvelopeKey"/> code as the vault's DEKs) and answers a small JSON — no authentication, validation, storage or
 /// logging. It exists only when <c>Strongroom:Bench:BaselineEndpoint=true</c>; a normal deployment answers 404.
 /// It stores nothing and never echoes the card number (only its length and the sealed size come back).
 /// </summary>
@@ -25,12 +25,13 @@ internal static partial class BaselineEndpoint
         }
 
         LogEnabled(app.Logger, Path);
-        byte[] key = RandomNumberGenerator.GetBytes(Envelope.KeySize);
+        // The same reusable-cipher envelope code as the vault's DEKs, so the ceiling is as fast as the vault's crypto can be.
+        var key = new EnvelopeKey(RandomNumberGenerator.GetBytes(Envelope.KeySize), 1);
         app.MapPost(Path, (Delegate)((HttpContext http) => HandleAsync(http, key))).ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<JsonResponse> HandleAsync(HttpContext http, byte[] key)
+    private static async Task<JsonResponse> HandleAsync(HttpContext http, EnvelopeKey key)
     {
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
         if (body is null)
@@ -51,7 +52,7 @@ internal static partial class BaselineEndpoint
 
             Span<byte> pan = stackalloc byte[32];
             int length = System.Text.Encoding.ASCII.GetBytes(number.GetString()!, pan);
-            byte[] sealedPan = Envelope.Seal(key, 1, pan[..length], "bench-baseline"u8);
+            byte[] sealedPan = key.Seal(pan[..length], "bench-baseline"u8);
             CryptographicOperations.ZeroMemory(pan);
 
             var output = new System.Buffers.ArrayBufferWriter<byte>(96);
