@@ -24,6 +24,8 @@ public sealed partial class PciTokenService(
 {
     public const int MaxPageSize = 100;
 
+    private readonly SemaphoreSlim? _sqliteWriteGate = store.Engine == "sqlite" ? new SemaphoreSlim(1, 1) : null;
+
     private const byte BlobVersion = 1;
 
     /// <summary>Domain of PAN fingerprints; every token kind seals through <see cref="SealCard"/>, so one card has one fingerprint per tenant.</summary>
@@ -83,7 +85,26 @@ public sealed partial class PciTokenService(
 
     private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)
     {
-        await store.InsertPciTokenAsync(record, cancellationToken);
+        // SQLite has one writer at a time and makes the others wait in its busy handler, which sleeps 1–100 ms between
+        // attempts while blocking a thread: under concurrent tokenization most of the time went to those sleeps
+        // (docs/benchmarks.md). Queueing token inserts in process hands the lock straight to the next writer instead.
+        // PostgreSQL commits concurrently (group commit), so it is not gated.
+        if (_sqliteWriteGate is null)
+        {
+            await store.InsertPciTokenAsync(record, cancellationToken);
+            return true;
+        }
+
+        await _sqliteWriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await store.InsertPciTokenAsync(record, cancellationToken);
+        }
+        finally
+        {
+            _sqliteWriteGate.Release();
+        }
+
         return true;
     }
 
