@@ -196,7 +196,7 @@ with open(md_out, "w") as f:
 # gnuplot: left, saturation req/s per scenario and store with the baseline as a line; right, corrected p99 by rate.
 dat = os.path.join(results, "chart-saturation.dat")
 with open(dat, "w") as f:
-    f.write("scenario " + " ".join(STORE_NAME[s].replace(" ", "_") for s in stores) + "\n")
+    f.write("# scenario " + " ".join(STORE_NAME[s].replace(" ", "_") for s in stores) + "\n")
     for scenario in SCENARIOS:
         vals = [saturation(s, scenario) for s in stores]
         f.write(f"{scenario} " + " ".join(f"{v['rps']:.0f}" if v else "0" for v in vals) + "\n")

@@ -27,6 +27,7 @@ WRK_CONNECTIONS="${BENCH_WRK_CONNECTIONS:-32}"
 WRK_THREADS="${BENCH_WRK_THREADS:-1}"
 AC_CONNECTIONS="${BENCH_AC_CONNECTIONS:-16}"
 STORES="${BENCH_STORES:-sqlite postgres}"
+export BENCH_WRK_CONNECTIONS="$WRK_CONNECTIONS" BENCH_WRK_THREADS="$WRK_THREADS" BENCH_AC_CONNECTIONS="$AC_CONNECTIONS"
 PG_BIN=/usr/lib/postgresql/15/bin
 ADMIN_TOKEN="sra_bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
@@ -122,7 +123,7 @@ start_server() {
     "Strongroom__RateLimit__PermitLimit=1000000000"
   )
   if [[ $store == postgres ]]; then
-    env+=("Strongroom__Storage__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=strongroom_bench;Maximum Pool Size=100")
+    env+=("Strongroom__Storage__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=strongroom_bench;Maximum Pool Size=100;Max Auto Prepare=20")
   fi
   local started
   started=$(date +%s%N)
@@ -235,6 +236,13 @@ dotnet build "$ROOT/src/Strongroom.Server" -c Release -v quiet -nologo >"$RESULT
 DLL="$ROOT/src/Strongroom.Server/bin/Release/net10.0/strongroom.dll"
 machine
 started_all=$SECONDS
+# Microbenchmarks of the hot path first, while no server runs (BenchmarkDotNet short job, in process; ~1 min).
+if [[ $MODE == full || -n "${BENCH_MICRO:-}" ]]; then
+  log "BenchmarkDotNet microbenchmarks"
+  dotnet run -c Release --project "$BENCH/Strongroom.Benchmarks" -- --filter '*' --job short --inProcess \
+    --artifacts "$RESULTS/micro" >"$RESULTS/micro.log" 2>&1 || { tail -30 "$RESULTS/micro.log" >&2; exit 1; }
+  cat "$RESULTS"/micro/results/*-report-github.md >"$RESULTS/micro.md"
+fi
 for store in $STORES; do bench_store "$store"; done
 echo "$((SECONDS - started_all))" >"$RESULTS/duration-s.txt"
 echo "loadavg_at_end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.txt"
