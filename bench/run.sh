@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The load benchmark of Strongroom, one command (see docs/benchmarks.md for what it measures and how):
-#   bench/run.sh            full run, about 15 minutes: writes docs/benchmarks.md and docs/images/benchmarks.png
+#   bench/run.sh            full run, about 11 minutes: writes docs/benchmarks.md and docs/images/benchmarks.png
 #   bench/run.sh --quick    short runs (1 round, 3 s) for iteration; writes the report to bench/results/ only
 #
 # It builds Release, starts the server with the benchmark-only baseline endpoint (Strongroom:Bench:BaselineEndpoint)
