@@ -9,7 +9,22 @@ namespace Strongroom.Core.Cards;
 /// </summary>
 public static class PanDetector
 {
-    public static bool ContainsPan(string text) => FindPans(text).Any();
+    public static bool ContainsPan(string text) => CountDigits(text) >= Pan.MinLength && FindPans(text).Any();
+
+    /// <summary>A text with fewer digits than the shortest PAN cannot hold one: checked first, without allocating (the usual case).</summary>
+    private static int CountDigits(string text)
+    {
+        int digits = 0;
+        foreach (char c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                digits++;
+            }
+        }
+
+        return digits;
+    }
 
     /// <summary>Replaces every PAN-looking run with <c>[REDACTED PAN]</c>.</summary>
     public static string Redact(string text, out int redactions)

@@ -154,33 +154,52 @@ public sealed class TenantNotFoundException(Guid tenantId) : Exception($"Tenant 
     public Guid TenantId { get; } = tenantId;
 }
 
-/// <summary>One tenant's unwrapped keys and the operations that use them.</summary>
-public sealed class TenantKeySet(Guid tenantId, IReadOnlyDictionary<int, byte[]> dataKeys, int currentDataKeyVersion, byte[] fingerprintKey)
+/// <summary>
+/// One tenant's unwrapped keys and the operations that use them. Cipher and HMAC contexts are reused across calls
+/// (<see cref="EnvelopeKey"/>, <see cref="InstancePool{T}"/>): sealing and fingerprinting allocate only their results.
+/// </summary>
+public sealed class TenantKeySet
 {
-    public Guid TenantId { get; } = tenantId;
+    /// <summary>Domain labels longer than this are hashed with a one-off buffer; every label in use is far shorter.</summary>
+    private const int MaxStackDomain = 64;
 
-    public int CurrentDataKeyVersion { get; } = currentDataKeyVersion;
+    private readonly Dictionary<int, EnvelopeKey> _dataKeys;
+    private readonly EnvelopeKey _current;
+    private readonly InstancePool<IncrementalHash> _fingerprintHmacs;
+
+    public TenantKeySet(Guid tenantId, IReadOnlyDictionary<int, byte[]> dataKeys, int currentDataKeyVersion, byte[] fingerprintKey)
+    {
+        TenantId = tenantId;
+        CurrentDataKeyVersion = currentDataKeyVersion;
+        _dataKeys = dataKeys.ToDictionary(pair => pair.Key, pair => new EnvelopeKey(pair.Value, pair.Key));
+        _current = _dataKeys[currentDataKeyVersion];
+        _fingerprintHmacs = new InstancePool<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, fingerprintKey));
+    }
+
+    public Guid TenantId { get; }
+
+    public int CurrentDataKeyVersion { get; }
 
     /// <summary>Seals a record's plaintext with the current DEK, bound to this tenant, the record id and kind.</summary>
     public byte[] Seal(RecordKind kind, Guid recordId, ReadOnlySpan<byte> plaintext)
     {
         Span<byte> context = stackalloc byte[RecordContext.Size];
         RecordContext.Write(TenantId, recordId, kind, context);
-        return Envelope.Seal(dataKeys[CurrentDataKeyVersion], CurrentDataKeyVersion, plaintext, context);
+        return _current.Seal(plaintext, context);
     }
 
     /// <summary>Opens a record sealed by <see cref="Seal"/> with whichever DEK version its header names.</summary>
     public void Open(RecordKind kind, Guid recordId, ReadOnlySpan<byte> envelope, Span<byte> plaintext)
     {
         int version = Envelope.ReadKeyVersion(envelope);
-        if (!dataKeys.TryGetValue(version, out byte[]? key))
+        if (!_dataKeys.TryGetValue(version, out EnvelopeKey? key))
         {
             throw new CryptographicException($"Data key version {version} of tenant {TenantId} is not available.");
         }
 
         Span<byte> context = stackalloc byte[RecordContext.Size];
         RecordContext.Write(TenantId, recordId, kind, context);
-        Envelope.Open(key, envelope, context, plaintext);
+        key.Open(envelope, context, plaintext);
     }
 
     public byte[] Open(RecordKind kind, Guid recordId, ReadOnlySpan<byte> envelope)
@@ -198,10 +217,18 @@ public sealed class TenantKeySet(Guid tenantId, IReadOnlyDictionary<int, byte[]>
     /// </summary>
     public byte[] KeyedDigest(string domain, ReadOnlySpan<byte> data)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, fingerprintKey);
-        hmac.AppendData(System.Text.Encoding.ASCII.GetBytes(domain));
-        hmac.AppendData([0]);
+        Span<byte> label = domain.Length <= MaxStackDomain ? stackalloc byte[domain.Length + 1] : new byte[domain.Length + 1];
+        System.Text.Encoding.ASCII.GetBytes(domain, label);
+        label[^1] = 0;
+
+        var digest = new byte[SHA256.HashSizeInBytes];
+        IncrementalHash hmac = _fingerprintHmacs.Rent();
+        hmac.AppendData(label);
         hmac.AppendData(data);
-        return hmac.GetHashAndReset();
+        hmac.GetHashAndReset(digest);
+
+        // Only a context that completed (and so was reset) goes back to the pool.
+        _fingerprintHmacs.Return(hmac);
+        return digest;
     }
 }

@@ -13,7 +13,10 @@ namespace Strongroom.Core.SecurityCodes;
 public sealed class InMemorySecurityCodeStore(TimeProvider time) : ISecurityCodeStore, IDisposable
 {
     private readonly ConcurrentDictionary<(Guid TenantId, Guid TokenId), Entry> _entries = new();
-    private readonly byte[] _processKey = RandomNumberGenerator.GetBytes(Envelope.KeySize);
+    private readonly byte[] _processKeyBytes = RandomNumberGenerator.GetBytes(Envelope.KeySize);
+    private EnvelopeKey? _processKeyCipher;
+
+    private EnvelopeKey _processKey => _processKeyCipher ??= new EnvelopeKey(_processKeyBytes, 1);
 
     public int Count => _entries.Count;
 
@@ -21,7 +24,9 @@ public sealed class InMemorySecurityCodeStore(TimeProvider time) : ISecurityCode
     {
         Span<byte> plaintext = stackalloc byte[8];
         int length = Encoding.ASCII.GetBytes(securityCode, plaintext);
-        byte[] sealedCode = Envelope.Seal(_processKey, 1, plaintext[..length], RecordContext.Create(tenantId, tokenId, RecordKind.EphemeralCvc));
+        Span<byte> context = stackalloc byte[RecordContext.Size];
+        RecordContext.Write(tenantId, tokenId, RecordKind.EphemeralCvc, context);
+        byte[] sealedCode = _processKey.Seal(plaintext[..length], context);
         CryptographicOperations.ZeroMemory(plaintext);
         _entries[(tenantId, tokenId)] = new Entry(sealedCode, time.GetUtcNow() + ttl);
     }
@@ -35,7 +40,7 @@ public sealed class InMemorySecurityCodeStore(TimeProvider time) : ISecurityCode
             return null;
         }
 
-        byte[] plaintext = Envelope.Open(_processKey, entry.Sealed, RecordContext.Create(tenantId, tokenId, RecordKind.EphemeralCvc));
+        byte[] plaintext = _processKey.Open(entry.Sealed, RecordContext.Create(tenantId, tokenId, RecordKind.EphemeralCvc));
         try
         {
             return Encoding.ASCII.GetString(plaintext);
@@ -87,7 +92,11 @@ public sealed class InMemorySecurityCodeStore(TimeProvider time) : ISecurityCode
         return removed;
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_processKey);
+    public void Dispose()
+    {
+        _processKeyCipher?.Drain();
+        CryptographicOperations.ZeroMemory(_processKeyBytes);
+    }
 
     private bool TryGetLive(Guid tenantId, Guid tokenId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry)
     {

@@ -26,6 +26,8 @@ public sealed partial class PciTokenService(
 {
     public const int MaxPageSize = 100;
 
+    private readonly SemaphoreSlim? _sqliteWriteGate = store.Engine == "sqlite" ? new SemaphoreSlim(1, 1) : null;
+
     private const byte BlobVersion = 1;
 
     /// <summary>Domain of PAN fingerprints; every token kind seals through <see cref="SealCard"/>, so one card has one fingerprint per tenant.</summary>
@@ -116,7 +118,26 @@ public sealed partial class PciTokenService(
 
     private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)
     {
-        await store.InsertPciTokenAsync(record, VaultEvents.PciTokenCreated(record), cancellationToken);
+        // SQLite has one writer at a time and makes the others wait in its busy handler, which sleeps 1–100 ms between
+        // attempts while blocking a thread: under concurrent tokenization most of the time went to those sleeps
+        // (docs/benchmarks.md). Queueing token inserts in process hands the lock straight to the next writer instead.
+        // PostgreSQL commits concurrently (group commit), so it is not gated.
+        if (_sqliteWriteGate is null)
+        {
+            await store.InsertPciTokenAsync(record, VaultEvents.PciTokenCreated(record), cancellationToken);
+            return true;
+        }
+
+        await _sqliteWriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await store.InsertPciTokenAsync(record, VaultEvents.PciTokenCreated(record), cancellationToken);
+        }
+        finally
+        {
+            _sqliteWriteGate.Release();
+        }
+
         return true;
     }
 
@@ -240,15 +261,34 @@ public sealed partial class PciTokenService(
     /// </summary>
     internal static (byte[] Ciphertext, byte[] Fingerprint) SealCard(TenantKeySet keys, RecordKind kind, Guid recordId, ValidCard card)
     {
-        byte[] plaintext = EncodeCardBlob(card);
+        // On the stack (a validated card's blob is at most 4 + 19 + 400 bytes): nothing but the two results is allocated.
+        int size = 4 + card.Pan.Length + Encoding.UTF8.GetByteCount(card.CardholderName ?? "");
+        Span<byte> plaintext = size <= MaxCardBlobSize ? stackalloc byte[MaxCardBlobSize] : new byte[size];
+        plaintext = plaintext[..EncodeCardBlob(card, plaintext)];
         try
         {
-            return (keys.Seal(kind, recordId, plaintext), keys.KeyedDigest(FingerprintDomain, plaintext.AsSpan(2, card.Pan.Length)));
+            return (keys.Seal(kind, recordId, plaintext), keys.KeyedDigest(FingerprintDomain, plaintext.Slice(2, card.Pan.Length)));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(plaintext);
         }
+    }
+
+    /// <summary>The largest card blob: the longest PAN and a cardholder name of 100 characters, 4 UTF-8 bytes each.</summary>
+    private const int MaxCardBlobSize = 4 + Pan.MaxLength + (4 * CardValidator.MaxCardholderNameLength);
+
+    /// <summary>Writes the card blob (see <see cref="EncodeCardBlob(ValidCard)"/>) into <paramref name="destination"/>; returns its length.</summary>
+    internal static int EncodeCardBlob(ValidCard card, Span<byte> destination)
+    {
+        string name = card.CardholderName ?? "";
+        int nameBytes = Encoding.UTF8.GetByteCount(name);
+        destination[0] = BlobVersion;
+        destination[1] = (byte)card.Pan.Length;
+        card.Pan.CopyAsciiTo(destination[2..]);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[(2 + card.Pan.Length)..], checked((ushort)nameBytes));
+        Encoding.UTF8.GetBytes(name, destination[(4 + card.Pan.Length)..]);
+        return 4 + card.Pan.Length + nameBytes;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Scalar.AspNetCore;
 using Strongroom.Core;
 using Strongroom.Core.Crypto;
 using Strongroom.Server.Admin;
+using Strongroom.Server.Bench;
 using Strongroom.Server.Forwarding;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.HostedForm;
@@ -139,6 +140,7 @@ internal static class StrongroomHost
         app.MapForwarding();
         app.MapGuardianMetadata();
         app.MapWebhooks();
+        app.MapBenchBaseline();
         return app;
     }
 

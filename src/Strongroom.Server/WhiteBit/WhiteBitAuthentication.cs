@@ -159,15 +159,20 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
         return await next(context);
     }
 
-    private static bool SignatureMatches(byte[] secret, string payload, string signature)
+    internal static bool SignatureMatches(byte[] secret, string payload, string signature)
     {
         if (signature.Length != HMACSHA512.HashSizeInBytes * 2)
         {
             return false;
         }
 
+        // The payload's bytes on the stack when small (every signed request in practice), so the check allocates nothing.
+        const int MaxStackPayload = 2048;
+        int payloadBytes = Encoding.ASCII.GetByteCount(payload);
+        Span<byte> message = payloadBytes <= MaxStackPayload ? stackalloc byte[MaxStackPayload] : new byte[payloadBytes];
+        message = message[..Encoding.ASCII.GetBytes(payload, message)];
         Span<byte> expected = stackalloc byte[HMACSHA512.HashSizeInBytes];
-        HMACSHA512.HashData(secret, Encoding.ASCII.GetBytes(payload), expected);
+        HMACSHA512.HashData(secret, message, expected);
         Span<byte> presented = stackalloc byte[HMACSHA512.HashSizeInBytes];
         return Convert.FromHexString(signature, presented, out _, out int written) == System.Buffers.OperationStatus.Done
             && written == presented.Length
