@@ -12,6 +12,10 @@ public sealed class EnvelopeKey
 {
     private readonly InstancePool<AesGcm> _pool;
 
+    // Its own copy: a caller zeroing its array must never make the pool build contexts from an all-zero key.
+    private readonly byte[] _key;
+    private volatile bool _drained;
+
     public EnvelopeKey(byte[] key, int version)
     {
         if (key.Length != Envelope.KeySize)
@@ -20,7 +24,8 @@ public sealed class EnvelopeKey
         }
 
         Version = version;
-        _pool = new InstancePool<AesGcm>(() => new AesGcm(key, Envelope.TagSize));
+        _key = key.ToArray();
+        _pool = new InstancePool<AesGcm>(() => _drained ? throw new ObjectDisposedException(nameof(EnvelopeKey)) : new AesGcm(_key, Envelope.TagSize));
     }
 
     public int Version { get; }
@@ -51,10 +56,16 @@ public sealed class EnvelopeKey
     }
 
     /// <summary>
-    /// Frees the pooled cipher contexts (and their key schedules) now rather than at finalization. Not IDisposable on
-    /// purpose: key sets are dropped from caches while requests may still use them; an undrained pool is freed by the GC.
+    /// Frees the pooled cipher contexts (and their key schedules) and zeroes the key now rather than at finalization; the
+    /// key cannot be used afterwards. Not IDisposable on purpose: key sets are dropped from caches while requests may still
+    /// use them; an undrained pool is freed by the GC.
     /// </summary>
-    public void Drain() => _pool.Drain();
+    public void Drain()
+    {
+        _drained = true;
+        _pool.Drain();
+        CryptographicOperations.ZeroMemory(_key);
+    }
 }
 
 /// <summary>
