@@ -28,6 +28,8 @@ public abstract partial class SqlVaultStore : IVaultStore
 
     public abstract string Engine { get; }
 
+    public virtual bool SerializesWrites => false;
+
     /// <summary>The schema, one entry per version, applied in order and recorded in <c>schema_migrations</c>.</summary>
     protected abstract IReadOnlyList<string> Migrations { get; }
 
@@ -455,6 +457,19 @@ public abstract partial class SqlVaultStore : IVaultStore
 
     public Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, CancellationToken cancellationToken) =>
         ChangeWithEventsAsync(async (connection, transaction) => await InsertPciTokenAsync(connection, transaction, token, cancellationToken) == 1, [created], cancellationToken);
+
+    public async Task InsertPciTokensAsync(IReadOnlyList<(PciTokenRecord Token, VaultEvent Created)> tokens, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach ((PciTokenRecord token, VaultEvent created) in tokens)
+        {
+            await InsertPciTokenAsync(connection, transaction, token, cancellationToken);
+            await InsertEventAsync(connection, transaction, created, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     private Task<int> InsertPciTokenAsync(DbConnection connection, DbTransaction? transaction, PciTokenRecord token, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,

@@ -21,6 +21,8 @@ public sealed class SqliteVaultStore(string connectionString) : SqlVaultStore
 
     public override string Engine => "sqlite";
 
+    public override bool SerializesWrites => true;
+
     /// <summary>Connection string for a database file at <paramref name="path"/>.</summary>
     public static string ConnectionStringFor(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();

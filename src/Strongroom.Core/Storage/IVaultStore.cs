@@ -22,6 +22,12 @@ public partial interface IVaultStore
     /// <summary>Engine name for logs and readiness (<c>sqlite</c>, <c>postgres</c>).</summary>
     string Engine { get; }
 
+    /// <summary>
+    /// True when the engine admits one writer at a time (SQLite): the vault then queues hot inserts in process and commits
+    /// them in groups rather than letting writers wait on the database's lock.
+    /// </summary>
+    bool SerializesWrites { get; }
+
     /// <summary>Applies pending schema migrations. Safe to call from several nodes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
@@ -153,6 +159,9 @@ public partial interface IVaultStore
 
     /// <summary>Inserts the token and its <c>pci_token.created</c> event, atomically.</summary>
     Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, CancellationToken cancellationToken);
+
+    /// <summary>Inserts several tokens with their <c>pci_token.created</c> events in one transaction (group commit): all or none.</summary>
+    Task InsertPciTokensAsync(IReadOnlyList<(PciTokenRecord Token, VaultEvent Created)> tokens, CancellationToken cancellationToken);
 
     /// <summary>The token, or null if it does not exist, belongs to another tenant, or expired before <paramref name="now"/>.</summary>
     Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken);

@@ -26,7 +26,10 @@ public sealed partial class PciTokenService(
 {
     public const int MaxPageSize = 100;
 
-    private readonly SemaphoreSlim? _sqliteWriteGate = store.Engine == "sqlite" ? new SemaphoreSlim(1, 1) : null;
+    // SQLite has one writer at a time and made concurrent inserts wait in its busy handler, which sleeps 1–100 ms between
+    // attempts (docs/benchmarks.md); group commit queues them in process instead and lets one fsync acknowledge a batch.
+    // PostgreSQL commits concurrently (and groups WAL flushes itself), so its inserts go straight to the store.
+    private readonly GroupCommitWriter? _groupCommit = store.SerializesWrites ? new GroupCommitWriter(store) : null;
 
     private const byte BlobVersion = 1;
 
@@ -118,24 +121,14 @@ public sealed partial class PciTokenService(
 
     private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)
     {
-        // SQLite has one writer at a time and makes the others wait in its busy handler, which sleeps 1–100 ms between
-        // attempts while blocking a thread: under concurrent tokenization most of the time went to those sleeps
-        // (docs/benchmarks.md). Queueing token inserts in process hands the lock straight to the next writer instead.
-        // PostgreSQL commits concurrently (group commit), so it is not gated.
-        if (_sqliteWriteGate is null)
+        VaultEvent created = VaultEvents.PciTokenCreated(record);
+        if (_groupCommit is null)
         {
-            await store.InsertPciTokenAsync(record, VaultEvents.PciTokenCreated(record), cancellationToken);
-            return true;
+            await store.InsertPciTokenAsync(record, created, cancellationToken);
         }
-
-        await _sqliteWriteGate.WaitAsync(cancellationToken);
-        try
+        else
         {
-            await store.InsertPciTokenAsync(record, VaultEvents.PciTokenCreated(record), cancellationToken);
-        }
-        finally
-        {
-            _sqliteWriteGate.Release();
+            await _groupCommit.InsertAsync(record, created, cancellationToken);
         }
 
         return true;
