@@ -326,6 +326,8 @@ public sealed class PostgresVaultStore(NpgsqlDataSource dataSource) : SqlVaultSt
 
     protected override string SkipLockedClause => " FOR UPDATE SKIP LOCKED";
 
+    protected override string SkipLockedDeliveriesClause => " FOR UPDATE OF d SKIP LOCKED";
+
     protected override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using DbCommand command = connection.CreateCommand();

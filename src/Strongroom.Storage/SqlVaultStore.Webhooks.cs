@@ -19,6 +19,9 @@ public abstract partial class SqlVaultStore
     /// </summary>
     protected virtual string SkipLockedClause => "";
 
+    /// <summary>The same for the claim's subquery, which joins: only the deliveries' rows are locked.</summary>
+    protected virtual string SkipLockedDeliveriesClause => "";
+
     public async Task InsertWebhookEndpointAsync(WebhookEndpointRecord endpoint, CancellationToken cancellationToken)
     {
         WebhookEndpointRecord e = endpoint;
@@ -103,12 +106,12 @@ public abstract partial class SqlVaultStore
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
 
-        // The outer conditions repeat the inner ones: under PostgreSQL's read committed a row another dispatcher
-        // claimed meanwhile is re-checked against them after its lock is released, and skipped.
+        // PostgreSQL: concurrent claimers skip each other's locked rows (so each takes a different batch), and the outer
+        // conditions repeat the inner ones, so a row claimed meanwhile is re-checked against them and left alone.
         int claimed = await ExecuteAsync(connection, null,
             "UPDATE webhook_deliveries SET claim_id = @claim, next_attempt_at = @lease WHERE id IN (" +
             "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id " +
-            "WHERE d.status = 1 AND d.next_attempt_at <= @now AND w.enabled = 1 ORDER BY d.next_attempt_at LIMIT @n) " +
+            $"WHERE d.status = 1 AND d.next_attempt_at <= @now AND w.enabled = 1 ORDER BY d.next_attempt_at LIMIT @n{SkipLockedDeliveriesClause}) " +
             "AND status = 1 AND next_attempt_at <= @now",
             cancellationToken, ("claim", IdParameter(claimId)), ("lease", Ms(leaseUntil)), ("now", Ms(now)), ("n", limit));
         if (claimed == 0)
