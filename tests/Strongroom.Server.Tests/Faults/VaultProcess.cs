@@ -35,7 +35,7 @@ public sealed class VaultProcess : IDisposable
         {
             lock (_output)
             {
-                return _output.Length > 4000 ? _output.ToString(_output.Length - 4000, 4000) : _output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -147,9 +147,9 @@ public sealed class VaultProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
-            if (_output.Length > 64_000)
+            if (_output.Length > 1_000_000)
             {
-                _output.Remove(0, 32_000);
+                _output.Remove(0, 500_000);
             }
         }
     }
