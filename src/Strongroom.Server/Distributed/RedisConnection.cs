@@ -91,5 +91,7 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
-    private static bool IsUnavailable(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
+    // StackExchange.Redis commands take no cancellation token: a cancelled task means the connection dropped under a
+    // pending command (seen with Redis killed under load), which is Redis being unavailable like any other failure.
+    private static bool IsUnavailable(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException;
 }
