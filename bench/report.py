@@ -87,9 +87,9 @@ w(text("machine.txt"))
 w(f"measured for: {text('duration-s.txt', '?')} s")
 w("```")
 w("")
-w("Server, load generator (and PostgreSQL) share the same 2 cores; while this ran, two other engineers were "
-  "compiling and running test suites on the same machine, so figures are noisy (the load average at each round is in "
-  "the raw results). Saturation figures are the median of the rounds with min–max; treat differences under ~30 % as noise.")
+w("Server, load generator (and PostgreSQL) share the same 2 cores, and anything else running on the machine competes "
+  "with them: check the load averages above (the load average at each round is in the raw results). Saturation figures "
+  "are the median of the rounds with min–max; on a shared machine treat differences under ~30 % as noise.")
 w("")
 w("## Throughput at saturation (wrk)")
 w("")
