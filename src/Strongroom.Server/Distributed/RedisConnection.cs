@@ -91,7 +91,10 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
-    // StackExchange.Redis commands take no cancellation token: a cancelled task means the connection dropped under a
-    // pending command (seen with Redis killed under load), which is Redis being unavailable like any other failure.
-    private static bool IsUnavailable(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException;
+    // When Redis dies under load, a pending command can fail in more ways than RedisException, all seen in the fault test:
+    // a cancelled task (the commands take no cancellation token, so the dropped connection cancelled it) and the pipe
+    // refusing the write ("Writing is not allowed after writer was completed"). Each is Redis being unavailable.
+    private static bool IsUnavailable(Exception ex) =>
+        ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException or IOException or System.Net.Sockets.SocketException
+        || (ex is InvalidOperationException && ex.Source is "System.IO.Pipelines" or "StackExchange.Redis");
 }
