@@ -15,7 +15,7 @@ namespace Strongroom.Core.Tests.DataAtRest;
 /// deletes some of it, and knows what must never be found at rest afterwards, and which clear-text
 /// canaries must be found (so that an empty scan cannot pass by reading the wrong thing).
 /// </summary>
-public sealed class CardDataScenario
+public sealed partial class CardDataScenario
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
@@ -160,13 +160,12 @@ public sealed class CardDataScenario
                         Assert.False(text.Contains(name, StringComparison.Ordinal), $"cardholder name in clear in {where}");
                     }
 
-                    // A UUID's hex digits contain any 3-digit string by chance; every other text column must never hold a code.
-                    if (!Guid.TryParseExact(text, "D", out _))
+                    // A UUID's hex digits (and a timestamp's milliseconds) contain any 3-digit string by chance, also inside an
+                    // outbox event's JSON; with those taken out, no text may hold a code.
+                    string withoutIdsAndTimes = IdsAndTimestamps().Replace(text, "_");
+                    foreach (string code in SecurityCodes)
                     {
-                        foreach (string code in SecurityCodes)
-                        {
-                            Assert.False(text.Contains(code, StringComparison.Ordinal), $"security code '{code}' in {where}: '{text}'");
-                        }
+                        Assert.False(withoutIdsAndTimes.Contains(code, StringComparison.Ordinal), $"security code '{code}' in {where}: '{text}'");
                     }
 
                     Assert.False(text.Contains("security_code", StringComparison.OrdinalIgnoreCase), $"security_code field in {where}");
@@ -232,4 +231,7 @@ public sealed class CardDataScenario
             Assert.False(ByteSearch.Contains(bytes, "\"security_code\""u8), $"security_code field found in {path}");
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")]
+    private static partial System.Text.RegularExpressions.Regex IdsAndTimestamps();
 }
