@@ -13,6 +13,11 @@ public abstract partial class SqlVaultStore
     private const string DeliveryColumns =
         "id, tenant_id, event_id, endpoint_id, status, attempts, next_attempt_at, deadline_at, last_status_code, last_error, created_at, completed_at";
 
+    /// <summary>A claim's deliveries with their event and endpoint (columns in <see cref="ReadDelivery"/>, <see cref="ReadEvent(DbDataReader, int)"/>, <see cref="ReadEndpoint"/> order), built once.</summary>
+    private static readonly string ClaimedDeliveriesQuery =
+        $"SELECT {Aliased("d", DeliveryColumns)}, {Aliased("e", EventColumns)}, {Aliased("w", EndpointColumns)} FROM webhook_deliveries d " +
+        "JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.claim_id = @claim";
+
     /// <summary>
     /// Appended to the relay's event query so that concurrent relays on several nodes take different events instead of
     /// queueing on the same rows. Empty where a write transaction already excludes every other writer (SQLite).
@@ -119,12 +124,7 @@ public abstract partial class SqlVaultStore
             return [];
         }
 
-        string deliveryColumns = string.Join(", ", DeliveryColumns.Split(", ").Select(c => "d." + c));
-        string eventColumns = string.Join(", ", EventColumns.Split(", ").Select(c => "e." + c));
-        string endpointColumns = string.Join(", ", EndpointColumns.Split(", ").Select(c => "w." + c));
-        return await QueryAsync(connection, null,
-            $"SELECT {deliveryColumns}, {eventColumns}, {endpointColumns} FROM webhook_deliveries d " +
-            "JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.claim_id = @claim",
+        return await QueryAsync(connection, null, ClaimedDeliveriesQuery,
             r => new ClaimedDelivery(ReadDelivery(r), claimId, ReadEvent(r, 12), ReadEndpoint(r, 19)),
             cancellationToken, ("claim", IdParameter(claimId)));
     }
@@ -227,6 +227,8 @@ public abstract partial class SqlVaultStore
             cancellationToken,
             ("id", IdParameter(Guid.CreateVersion7(now))), ("event", IdParameter(eventId)), ("endpoint", IdParameter(endpointId)), ("t", IdParameter(tenantId)),
             ("now", Ms(now)), ("deadline", Ms(deadline)));
+
+    private static string Aliased(string alias, string columns) => string.Join(", ", columns.Split(", ").Select(c => alias + "." + c));
 
     private static WebhookEndpointRecord ReadEndpoint(DbDataReader r, int o) => new(
         r.GetGuid(o), r.GetGuid(o + 1), r.GetString(o + 2), r.IsDBNull(o + 3) ? null : r.GetString(o + 3), WebhookEventTypesJson.Deserialize(r.GetString(o + 4)),

@@ -192,9 +192,13 @@ internal static class AdminEndpoints
         }
     }
 
+    /// <summary>The tenant a <c>/tenants/{tenantId}</c> route names, when it is a UUID of an existing tenant; null answers 404.</summary>
+    internal static async Task<Guid?> ExistingTenantAsync(string tenantId, TenantService tenants, CancellationToken cancellationToken) =>
+        Guid.TryParse(tenantId, out Guid id) && await tenants.GetAsync(id, cancellationToken) is not null ? id : null;
+
     private static async Task<JsonResponse> ListApiKeysAsync(HttpContext http, string tenantId, ApiKeyService apiKeys, TenantService tenants)
     {
-        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        if (await ExistingTenantAsync(tenantId, tenants, http.RequestAborted) is not Guid id)
         {
             return GuardianResponses.NotFound();
         }
@@ -216,7 +220,7 @@ internal static class AdminEndpoints
 
     private static async Task<JsonResponse> GetHostedFormAsync(HttpContext http, string tenantId, TenantService tenants, SessionService sessions)
     {
-        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        if (await ExistingTenantAsync(tenantId, tenants, http.RequestAborted) is not Guid id)
         {
             return GuardianResponses.NotFound();
         }
@@ -227,7 +231,7 @@ internal static class AdminEndpoints
 
     private static async Task<JsonResponse> PutHostedFormAsync(HttpContext http, string tenantId, TenantService tenants, SessionService sessions)
     {
-        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        if (await ExistingTenantAsync(tenantId, tenants, http.RequestAborted) is not Guid id)
         {
             return GuardianResponses.NotFound();
         }

@@ -40,7 +40,7 @@ internal static class ForwardDestinationEndpoints
 
     private static async Task<JsonResponse> GetAsync(HttpContext http, string tenantId, TenantService tenants, ForwardingService forwarding)
     {
-        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        if (await AdminEndpoints.ExistingTenantAsync(tenantId, tenants, http.RequestAborted) is not Guid id)
         {
             return GuardianResponses.NotFound();
         }
@@ -50,7 +50,7 @@ internal static class ForwardDestinationEndpoints
 
     private static async Task<JsonResponse> PutAsync(HttpContext http, string tenantId, TenantService tenants, ForwardingService forwarding, TimeProvider time)
     {
-        if (!Guid.TryParse(tenantId, out Guid id) || await tenants.GetAsync(id, http.RequestAborted) is null)
+        if (await AdminEndpoints.ExistingTenantAsync(tenantId, tenants, http.RequestAborted) is not Guid id)
         {
             return GuardianResponses.NotFound();
         }
