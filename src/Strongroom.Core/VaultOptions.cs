@@ -35,9 +35,13 @@ public sealed class VaultOptions
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan IdempotencyKeyTtl { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>A reservation older than this is treated as abandoned (its request crashed) and may be retried.</summary>
+    /// <summary>
+    /// A reservation older than this is treated as abandoned (its request crashed, or its node is gone) and a retry may take it
+    /// over. Short on purpose: a change commits together with its completed key, so a slow request that lost its reservation
+    /// rolls back rather than writing a second token; the cost of a too-early takeover is one 409 to a client that already retried.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan IdempotencyReservationTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan IdempotencyReservationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a node trusts its unwrapped tenant keys before re-reading them (bounds how stale a rotated DEK can be).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]

@@ -28,8 +28,6 @@ public abstract partial class SqlVaultStore : IVaultStore
 
     public abstract string Engine { get; }
 
-    public virtual bool SerializesWrites => false;
-
     /// <summary>The schema, one entry per version, applied in order and recorded in <c>schema_migrations</c>.</summary>
     protected abstract IReadOnlyList<string> Migrations { get; }
 
@@ -455,17 +453,18 @@ public abstract partial class SqlVaultStore : IVaultStore
 
     // PCI tokens.
 
-    public Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, CancellationToken cancellationToken) =>
-        ChangeWithEventsAsync(async (connection, transaction) => await InsertPciTokenAsync(connection, transaction, token, cancellationToken) == 1, [created], cancellationToken);
+    public virtual Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, IdempotencyCompletion? completion, CancellationToken cancellationToken) =>
+        InsertPciTokensAsync([new PciTokenInsert(token, created, completion)], cancellationToken);
 
-    public async Task InsertPciTokensAsync(IReadOnlyList<(PciTokenRecord Token, VaultEvent Created)> tokens, CancellationToken cancellationToken)
+    public async Task InsertPciTokensAsync(IReadOnlyList<PciTokenInsert> tokens, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach ((PciTokenRecord token, VaultEvent created) in tokens)
+        foreach (PciTokenInsert insert in tokens)
         {
-            await InsertPciTokenAsync(connection, transaction, token, cancellationToken);
-            await InsertEventAsync(connection, transaction, created, cancellationToken);
+            await InsertPciTokenAsync(connection, transaction, insert.Token, cancellationToken);
+            await InsertEventAsync(connection, transaction, insert.Created, cancellationToken);
+            await CompleteIdempotencyKeyAsync(connection, transaction, insert.Completion, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -544,15 +543,18 @@ public abstract partial class SqlVaultStore : IVaultStore
 
     private const string SessionColumns = "id, tenant_id, kind, status, token_id, options, created_at, expires_at, failed_attempts, completed_at";
 
-    public async Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken)
+    public async Task InsertSessionAsync(SessionRecord session, IdempotencyCompletion? completion, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null,
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction,
             $"INSERT INTO sessions ({SessionColumns}) VALUES (@id, @t, @kind, @status, @token, @options, @created, @expires, @failed, @completed)",
             cancellationToken,
             ("id", IdParameter(session.Id)), ("t", IdParameter(session.TenantId)), ("kind", (int)session.Kind), ("status", (int)session.Status),
             ("token", session.TokenId is Guid tokenId ? IdParameter(tokenId) : null), ("options", session.OptionsJson),
             ("created", Ms(session.CreatedAt)), ("expires", Ms(session.ExpiresAt)), ("failed", session.FailedAttempts), ("completed", Ms(session.CompletedAt)));
+        await CompleteIdempotencyKeyAsync(connection, transaction, completion, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, CancellationToken cancellationToken)
@@ -652,7 +654,7 @@ public abstract partial class SqlVaultStore : IVaultStore
         "id, tenant_id, scheme, first6, last4, pan_length, expiry_month, expiry_year, fingerprint, card_ciphertext, token_pan_ciphertext, " +
         "token_expiry_month, token_expiry_year, token_type, scheme_reference, status, suspended_by, pci_token_id, metadata, cryptogram_counter, created_at, updated_at";
 
-    public async Task<bool> InsertNetworkTokenAsync(NetworkTokenRecord token, VaultEvent created, CancellationToken cancellationToken)
+    public async Task<bool> InsertNetworkTokenAsync(NetworkTokenRecord token, VaultEvent created, IdempotencyCompletion? completion, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -663,6 +665,7 @@ public abstract partial class SqlVaultStore : IVaultStore
         }
 
         await InsertEventAsync(connection, transaction, created, cancellationToken);
+        await CompleteIdempotencyKeyAsync(connection, transaction, completion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -690,7 +693,7 @@ public abstract partial class SqlVaultStore : IVaultStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public async Task<bool> UpdateNetworkTokenStatusAsync(NetworkTokenRecord current, NetworkTokenStatus status, SuspensionParties suspendedBy, bool eraseCardData, DateTimeOffset now, VaultEvent change, CancellationToken cancellationToken)
+    public async Task<bool> UpdateNetworkTokenStatusAsync(NetworkTokenRecord current, NetworkTokenStatus status, SuspensionParties suspendedBy, bool eraseCardData, DateTimeOffset now, VaultEvent change, IdempotencyCompletion? completion, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -708,11 +711,12 @@ public abstract partial class SqlVaultStore : IVaultStore
         }
 
         await InsertEventAsync(connection, transaction, change, cancellationToken);
+        await CompleteIdempotencyKeyAsync(connection, transaction, completion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
-    public async Task<long?> IssueCryptogramAsync(CryptogramRecord cryptogram, VaultEvent issued, CancellationToken cancellationToken)
+    public async Task<long?> IssueCryptogramAsync(CryptogramRecord cryptogram, VaultEvent issued, Func<long, IdempotencyCompletion>? completeFor, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -741,6 +745,7 @@ public abstract partial class SqlVaultStore : IVaultStore
             ("token", IdParameter(cryptogram.TokenId)), ("counter", counter.Value), ("t", IdParameter(cryptogram.TenantId)), ("amount", cryptogram.Amount),
             ("currency", cryptogram.Currency), ("ref", cryptogram.ReferenceDigest), ("created", Ms(cryptogram.CreatedAt)), ("expires", Ms(cryptogram.ExpiresAt)));
         await InsertEventAsync(connection, transaction, issued, cancellationToken);
+        await CompleteIdempotencyKeyAsync(connection, transaction, completeFor?.Invoke(counter.Value), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return counter;
     }
@@ -788,7 +793,7 @@ public abstract partial class SqlVaultStore : IVaultStore
     /// Runs <paramref name="change"/> and, when it reports success, records <paramref name="events"/> in the same
     /// transaction (the outbox rule: a change and its events commit together or not at all).
     /// </summary>
-    private async Task<bool> ChangeWithEventsAsync(Func<DbConnection, DbTransaction, Task<bool>> change, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken)
+    private async Task<bool> ChangeWithEventsAsync(Func<DbConnection, DbTransaction, Task<bool>> change, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken, IdempotencyCompletion? completion = null)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -803,6 +808,7 @@ public abstract partial class SqlVaultStore : IVaultStore
             await InsertEventAsync(connection, transaction, vaultEvent, cancellationToken);
         }
 
+        await CompleteIdempotencyKeyAsync(connection, transaction, completion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -846,7 +852,7 @@ public abstract partial class SqlVaultStore : IVaultStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public async Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken)
+    public async Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, IReadOnlyList<VaultEvent> events, IdempotencyCompletion? completion, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -870,6 +876,7 @@ public abstract partial class SqlVaultStore : IVaultStore
             await InsertEventAsync(connection, transaction, vaultEvent, cancellationToken);
         }
 
+        await CompleteIdempotencyKeyAsync(connection, transaction, completion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -975,6 +982,28 @@ public abstract partial class SqlVaultStore : IVaultStore
         await ExecuteAsync(connection, null,
             "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND id = @id AND status IS NULL", cancellationToken,
             ("status", status), ("response", response), ("t", IdParameter(tenantId)), ("k", key), ("id", IdParameter(reservationId)));
+    }
+
+    /// <summary>
+    /// Completes the reservation a change's request holds, inside the change's transaction. When the reservation is no longer
+    /// that open reservation (a retry took it over), the change must not commit: the caller's transaction is rolled back by
+    /// the exception, so the retry is the only request that writes.
+    /// </summary>
+    private async Task CompleteIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, IdempotencyCompletion? completion, CancellationToken cancellationToken)
+    {
+        if (completion is null)
+        {
+            return;
+        }
+
+        int completed = await ExecuteAsync(connection, transaction,
+            "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND id = @id AND status IS NULL", cancellationToken,
+            ("status", completion.Status), ("response", completion.SealedResponse), ("t", IdParameter(completion.TenantId)), ("k", completion.Key),
+            ("id", IdParameter(completion.ReservationId)));
+        if (completed != 1)
+        {
+            throw new IdempotencyReservationLostException();
+        }
     }
 
     public async Task ReleaseIdempotencyKeyAsync(Guid tenantId, string key, Guid reservationId, CancellationToken cancellationToken)

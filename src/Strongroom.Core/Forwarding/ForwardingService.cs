@@ -133,7 +133,7 @@ public sealed class ForwardingService(
         }
 
         DateTimeOffset usedAt = time.GetUtcNowMilliseconds();
-        if (!await store.TryUseSingleUseTokenAsync(tenantId, publicId, usedAt, null, [VaultEvents.CardTokenUsed(tenantId, publicId, "forward", null, usedAt)], cancellationToken))
+        if (!await store.TryUseSingleUseTokenAsync(tenantId, publicId, usedAt, null, [VaultEvents.CardTokenUsed(tenantId, publicId, "forward", null, usedAt)], completion: null, cancellationToken))
         {
             CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
             return new(ForwardOutcome.Spent, Message: "The single-use token has already been used.");

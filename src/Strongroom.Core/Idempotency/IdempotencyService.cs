@@ -11,8 +11,14 @@ public abstract record IdempotencyDecision
     {
     }
 
-    /// <summary>First use of the key: run the request, then <see cref="IdempotencyService.CompleteAsync"/> or <see cref="IdempotencyService.ReleaseAsync"/>.</summary>
-    public sealed record Proceed(Guid ReservationId) : IdempotencyDecision;
+    /// <summary>
+    /// First use of the key: run the request. A change commits the completed key with itself (<see cref="IdempotencyReservation.ReplyWith{T}"/>);
+    /// otherwise finish with <see cref="IdempotencyService.CompleteAsync"/> or <see cref="IdempotencyService.ReleaseAsync"/>.
+    /// </summary>
+    public sealed record Proceed(IdempotencyReservation Reservation) : IdempotencyDecision
+    {
+        public Guid ReservationId => Reservation.Id;
+    }
 
     /// <summary>The key was used with the same request: answer with the stored response.</summary>
     public sealed record Replay(int Status, byte[] Body) : IdempotencyDecision;
@@ -26,6 +32,10 @@ public abstract record IdempotencyDecision
 /// and stores its response (sealed under the tenant DEK); a repeat with the same request gets that
 /// response back, a repeat with a different request is a conflict. The reservation makes two
 /// concurrent requests with one key run the operation once.
+/// A request that creates or changes something completes its key in the same transaction as the change, so a crash, a
+/// failed write or a takeover can never leave a change behind whose key is still open: a retry either replays the
+/// stored response or finds nothing committed. That is also why an open reservation may be taken over after only
+/// <see cref="VaultOptions.IdempotencyReservationTimeout"/> (seconds): the request that held it can no longer commit.
 /// </summary>
 public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, IOptions<VaultOptions> options)
 {
@@ -48,7 +58,7 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
         var reservation = new IdempotencyRecord(Guid.NewGuid(), tenantId, key, digest, null, null, now, now + options.Value.IdempotencyKeyTtl);
         if (await store.TryReserveIdempotencyKeyAsync(reservation, now, cancellationToken))
         {
-            return new IdempotencyDecision.Proceed(reservation.Id);
+            return new IdempotencyDecision.Proceed(new IdempotencyReservation(tenantId, key, reservation.Id, keys));
         }
 
         IdempotencyRecord? existing = await store.GetIdempotencyKeyAsync(tenantId, key, now, cancellationToken);
@@ -56,7 +66,7 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
         {
             // Expired between the two statements: try once more, then give up as in-progress.
             return await store.TryReserveIdempotencyKeyAsync(reservation, now, cancellationToken)
-                ? new IdempotencyDecision.Proceed(reservation.Id)
+                ? new IdempotencyDecision.Proceed(new IdempotencyReservation(tenantId, key, reservation.Id, keys))
                 : new IdempotencyDecision.Conflict(InProgress: true);
         }
 
@@ -72,7 +82,7 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
             if (now - existing.CreatedAt > options.Value.IdempotencyReservationTimeout
                 && await store.TryTakeOverIdempotencyKeyAsync(existing.Id, reservation, cancellationToken))
             {
-                return new IdempotencyDecision.Proceed(reservation.Id);
+                return new IdempotencyDecision.Proceed(new IdempotencyReservation(tenantId, key, reservation.Id, keys));
             }
 
             return new IdempotencyDecision.Conflict(InProgress: true);

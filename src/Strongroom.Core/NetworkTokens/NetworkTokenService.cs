@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
 
@@ -84,7 +85,8 @@ public sealed partial class NetworkTokenService(
 
     /// <summary>Provisions a network token for <paramref name="card"/>; with <paramref name="completingSessionId"/>, in the transaction that completes that session.</summary>
     public async Task<NetworkTokenResult> CreateAsync(
-        Guid tenantId, ValidCard card, IReadOnlyDictionary<string, string>? metadata, Guid? pciTokenId, CancellationToken cancellationToken, Guid? completingSessionId = null)
+        Guid tenantId, ValidCard card, IReadOnlyDictionary<string, string>? metadata, Guid? pciTokenId, CancellationToken cancellationToken, Guid? completingSessionId = null,
+        IdempotentReply<NetworkToken>? reply = null)
     {
         if (!NetworkTokenNames.IsSupported(card.Pan.Scheme))
         {
@@ -120,6 +122,7 @@ public sealed partial class NetworkTokenService(
             fingerprint, cardCiphertext, tokenPanCiphertext, provisioned.ExpiryMonth, provisioned.ExpiryYear, type, provisioned.SchemeReference,
             provisioned.InitialStatus, SuspensionParties.None, pciTokenId, TokenMetadata.Serialize(metadata), 0, now, now);
         VaultEvent created = Event(record, VaultEventTypes.NetworkTokenCreated, new NetworkTokenEventData(Status: record.Status.WireName()), now);
+        NetworkToken token = ToToken(record, card.CardholderName);
 
         if (completingSessionId is Guid sessionId)
         {
@@ -130,22 +133,24 @@ public sealed partial class NetworkTokenService(
                 return write == SessionWriteResult.TokenConflict ? Conflict() : new(NetworkTokenOutcome.SessionClosed);
             }
         }
-        else if (!await store.InsertNetworkTokenAsync(record, created, cancellationToken))
+        else if (!await store.InsertNetworkTokenAsync(record, created, reply?.Seal(token), cancellationToken))
         {
             return Conflict();
         }
 
+        reply?.MarkCommitted();
         LogCreated(logger, id, tenantId, type, record.Status);
-        return new(NetworkTokenOutcome.Done, ToToken(record, card.CardholderName));
+        return new(NetworkTokenOutcome.Done, token);
     }
 
     /// <summary>Provisions from a PCI token of the same tenant; the two lifecycles stay independent.</summary>
-    public async Task<NetworkTokenResult> CreateFromPciTokenAsync(Guid tenantId, Guid pciTokenId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    public async Task<NetworkTokenResult> CreateFromPciTokenAsync(
+        Guid tenantId, Guid pciTokenId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IdempotentReply<NetworkToken>? reply = null)
     {
         ValidCard? card = await pciTokens.OpenCardAsync(tenantId, pciTokenId, cancellationToken);
         return card is null
             ? new(NetworkTokenOutcome.NotFound, Message: "No such PCI token.")
-            : await CreateAsync(tenantId, card, metadata, pciTokenId, cancellationToken);
+            : await CreateAsync(tenantId, card, metadata, pciTokenId, cancellationToken, reply: reply);
     }
 
     public async Task<NetworkToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
@@ -158,7 +163,8 @@ public sealed partial class NetworkTokenService(
     /// Applies a lifecycle action by <paramref name="party"/>: the merchant through the API, or the issuer or cardholder
     /// as reported by the token service. Merchant actions are passed on to the token service.
     /// </summary>
-    public async Task<NetworkTokenResult> ApplyAsync(Guid tenantId, Guid tokenId, NetworkTokenAction action, SuspensionParties party, string? reason, CancellationToken cancellationToken)
+    public async Task<NetworkTokenResult> ApplyAsync(
+        Guid tenantId, Guid tokenId, NetworkTokenAction action, SuspensionParties party, string? reason, CancellationToken cancellationToken, IdempotentReply<NetworkToken>? reply = null)
     {
         // A concurrent change makes the compare-and-set fail; re-read and re-decide a few times before giving up.
         for (int attempt = 0; attempt < 5; attempt++)
@@ -180,9 +186,9 @@ public sealed partial class NetworkTokenService(
                 await tokenService.NotifyAsync(record, action, cancellationToken);
             }
 
-            if (await ChangeStatusAsync(record, transition, party, reason, cancellationToken) is { } changed)
+            if (await ChangeStatusAsync(record, transition, party, reason, reply, cancellationToken) is { } changed)
             {
-                return new(NetworkTokenOutcome.Done, await ToTokenAsync(changed, cancellationToken));
+                return new(NetworkTokenOutcome.Done, changed.Token);
             }
         }
 
@@ -193,7 +199,8 @@ public sealed partial class NetworkTokenService(
     /// Issues a single-use cryptogram for an active token: its values (value mode, a deliberate data-out that returns the token
     /// PAN) or a short-lived reference to forward later (reference mode). Amount and currency, when given, are bound into it.
     /// </summary>
-    public async Task<CryptogramResult> CreateCryptogramAsync(Guid tenantId, Guid tokenId, long? amount, string? currency, bool referenceMode, CancellationToken cancellationToken)
+    public async Task<CryptogramResult> CreateCryptogramAsync(
+        Guid tenantId, Guid tokenId, long? amount, string? currency, bool referenceMode, CancellationToken cancellationToken, IdempotentReply<IssuedCryptogram>? reply = null)
     {
         NetworkTokenRecord? record = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
         if (record is null)
@@ -207,7 +214,7 @@ public sealed partial class NetworkTokenService(
             LifecycleTransition transition = NetworkTokenLifecycle.Apply(record.Status, record.SuspendedBy, notice.Action, notice.Party);
             if (transition.Allowed)
             {
-                record = await ChangeStatusAsync(record, transition, notice.Party, notice.Reason, cancellationToken)
+                record = (await ChangeStatusAsync(record, transition, notice.Party, notice.Reason, reply: null, cancellationToken))?.Record
                     ?? await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) ?? record;
             }
         }
@@ -224,20 +231,22 @@ public sealed partial class NetworkTokenService(
         byte[]? referenceDigest = reference is null ? null : ReferenceDigest(keys, reference);
         var pending = new CryptogramRecord(tokenId, tenantId, 0, amount, currency, referenceDigest, now, expiresAt);
         VaultEvent issued = Event(record, VaultEventTypes.NetworkTokenCryptogramIssued, new NetworkTokenEventData(Mode: referenceMode ? "reference" : "value", Amount: amount, Currency: currency), now);
-        long? counter = await store.IssueCryptogramAsync(pending, issued, cancellationToken);
-        if (counter is null)
+        // The cryptogram depends on the counter the store takes, so it is made (and, for an idempotent request, stored as the
+        // response) inside the issuing transaction.
+        IssuedCryptogram? result = null;
+        IssuedCryptogram Issue(long counter) => result ??= reference is not null
+            ? new IssuedCryptogram(null, null, record.TokenExpiryMonth, record.TokenExpiryYear, reference, expiresAt)
+            : new IssuedCryptogram(tokenService.ComputeCryptogram(keys, record, counter, amount, currency), OpenTokenPan(keys, record), record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt);
+
+        long? issuedCounter = await store.IssueCryptogramAsync(pending, issued, reply is null ? null : counter => reply.Seal(Issue(counter)), cancellationToken);
+        if (issuedCounter is null)
         {
             return new(NetworkTokenOutcome.Refused, Message: "The network token is no longer active; cryptograms need an active token.");
         }
 
-        LogCryptogram(logger, tokenId, tenantId, counter.Value, referenceMode);
-        if (reference is not null)
-        {
-            return new(NetworkTokenOutcome.Done, new IssuedCryptogram(null, null, record.TokenExpiryMonth, record.TokenExpiryYear, reference, expiresAt));
-        }
-
-        CryptogramMaterial material = tokenService.ComputeCryptogram(keys, record, counter.Value, amount, currency);
-        return new(NetworkTokenOutcome.Done, new IssuedCryptogram(material, OpenTokenPan(keys, record), record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt));
+        reply?.MarkCommitted();
+        LogCryptogram(logger, tokenId, tenantId, issuedCounter.Value, referenceMode);
+        return new(NetworkTokenOutcome.Done, Issue(issuedCounter.Value));
     }
 
     /// <summary>
@@ -289,19 +298,15 @@ public sealed partial class NetworkTokenService(
         record.CryptogramCounter == 0 &&
         (await store.ListEventsAsync(record.TenantId, record.Id.ToString(), cancellationToken)).Any(e => e.Type == VaultEventTypes.NetworkTokenStatusChanged);
 
-    private async Task<NetworkTokenRecord?> ChangeStatusAsync(NetworkTokenRecord record, LifecycleTransition transition, SuspensionParties party, string? reason, CancellationToken cancellationToken)
+    /// <summary>The changed record and the token as the caller sees it (rendered before the write, for the idempotent response).</summary>
+    private async Task<(NetworkTokenRecord Record, NetworkToken Token)?> ChangeStatusAsync(
+        NetworkTokenRecord record, LifecycleTransition transition, SuspensionParties party, string? reason, IdempotentReply<NetworkToken>? reply, CancellationToken cancellationToken)
     {
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         bool deleted = transition.Status == NetworkTokenStatus.Deleted;
         var data = new NetworkTokenEventData(transition.Status.WireName(), record.Status.WireName(), party.WireName(), reason);
         VaultEvent change = Event(record, deleted ? VaultEventTypes.NetworkTokenDeleted : VaultEventTypes.NetworkTokenStatusChanged, data, now);
-        if (!await store.UpdateNetworkTokenStatusAsync(record, transition.Status, transition.SuspendedBy, deleted, now, change, cancellationToken))
-        {
-            return null;
-        }
-
-        LogStatusChanged(logger, record.Id, record.TenantId, record.Status, transition.Status, party);
-        return record with
+        NetworkTokenRecord changed = record with
         {
             Status = transition.Status,
             SuspendedBy = transition.SuspendedBy,
@@ -309,6 +314,15 @@ public sealed partial class NetworkTokenService(
             TokenPanCiphertext = deleted ? [] : record.TokenPanCiphertext,
             UpdatedAt = now,
         };
+        NetworkToken token = await ToTokenAsync(changed, cancellationToken);
+        if (!await store.UpdateNetworkTokenStatusAsync(record, transition.Status, transition.SuspendedBy, deleted, now, change, reply?.Seal(token), cancellationToken))
+        {
+            return null;
+        }
+
+        reply?.MarkCommitted();
+        LogStatusChanged(logger, record.Id, record.TenantId, record.Status, transition.Status, party);
+        return (changed, token);
     }
 
     private async Task<NetworkToken> ToTokenAsync(NetworkTokenRecord record, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Events;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.Cards;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Storage;
@@ -45,17 +46,17 @@ public sealed partial class SessionService(
     ILogger<SessionService> logger)
 {
     /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
-    public Task<SessionRecord> CreateForPciTokenAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
-        InsertAsync(tenantId, SessionKind.PciToken, null, JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), cancellationToken);
+    public Task<SessionRecord> CreateForPciTokenAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null) =>
+        InsertAsync(tenantId, SessionKind.PciToken, null, JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), reply, cancellationToken);
 
     /// <summary>Opens a session that will provision a network token with <paramref name="metadata"/> (Guardian network token <c>source.type = session</c>).</summary>
-    public Task<SessionRecord> CreateForNetworkTokenAsync(Guid tenantId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken) =>
-        InsertAsync(tenantId, SessionKind.NetworkToken, null, JsonSerializer.Serialize(new TokenOptions(null, metadata), CoreJson.Default.TokenOptions), cancellationToken);
+    public Task<SessionRecord> CreateForNetworkTokenAsync(Guid tenantId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null) =>
+        InsertAsync(tenantId, SessionKind.NetworkToken, null, JsonSerializer.Serialize(new TokenOptions(null, metadata), CoreJson.Default.TokenOptions), reply, cancellationToken);
 
     /// <summary>Opens a session through which the cardholder re-enters only the security code; null when the token does not exist.</summary>
-    public async Task<SessionRecord?> CreateForSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
+    public async Task<SessionRecord?> CreateForSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null) =>
         await tokens.ExistsAsync(tenantId, tokenId, cancellationToken)
-            ? await InsertAsync(tenantId, SessionKind.SecurityCode, tokenId, null, cancellationToken)
+            ? await InsertAsync(tenantId, SessionKind.SecurityCode, tokenId, null, reply, cancellationToken)
             : null;
 
     /// <summary>The tenant's session (merchant server); null when absent, purged or another tenant's.</summary>
@@ -138,7 +139,14 @@ public sealed partial class SessionService(
             }
             else
             {
-                completed = await tokens.CreateAsync(record.TenantId, card, tokenOptions, record.Id, cancellationToken) is not null;
+                SealedPciToken token = await tokens.SealAsync(record.TenantId, card, tokenOptions, reply: null, cancellationToken);
+                PciTokenRecord created = token.Record;
+                completed = await tokens.CommitAsync(token, async () => await store.TryCompleteSessionAsync(record.Id, created.Id, created.CreatedAt,
+                    new SessionCompletionWrites(PciToken: created, Events:
+                    [
+                        VaultEvents.PciTokenCreated(created),
+                        VaultEvents.SessionCompleted(record.TenantId, record.Id, SessionKind.PciToken, "pci_token_id", created.Id, created.CreatedAt),
+                    ]), cancellationToken) == SessionWriteResult.Completed) is not null;
             }
         }
 
@@ -224,11 +232,12 @@ public sealed partial class SessionService(
     private static TokenOptions ReadOptions(SessionRecord record) =>
         record.OptionsJson is null ? TokenOptions.None : JsonSerializer.Deserialize(record.OptionsJson, CoreJson.Default.TokenOptions) ?? TokenOptions.None;
 
-    private async Task<SessionRecord> InsertAsync(Guid tenantId, SessionKind kind, Guid? tokenId, string? optionsJson, CancellationToken cancellationToken)
+    private async Task<SessionRecord> InsertAsync(Guid tenantId, SessionKind kind, Guid? tokenId, string? optionsJson, IdempotentReply<SessionRecord>? reply, CancellationToken cancellationToken)
     {
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         var session = new SessionRecord(NewCapabilityId(), tenantId, kind, SessionStatus.Created, tokenId, optionsJson, now, now + options.Value.SessionTtl);
-        await store.InsertSessionAsync(session, cancellationToken);
+        await store.InsertSessionAsync(session, reply?.Seal(session), cancellationToken);
+        reply?.MarkCommitted();
         LogCreated(logger, session.Id, tenantId, session.Kind);
         return session;
     }

@@ -22,12 +22,6 @@ public partial interface IVaultStore
     /// <summary>Engine name for logs and readiness (<c>sqlite</c>, <c>postgres</c>).</summary>
     string Engine { get; }
 
-    /// <summary>
-    /// True when the engine admits one writer at a time (SQLite): the vault then queues hot inserts in process and commits
-    /// them in groups rather than letting writers wait on the database's lock.
-    /// </summary>
-    bool SerializesWrites { get; }
-
     /// <summary>Applies pending schema migrations. Safe to call from several nodes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
@@ -157,11 +151,16 @@ public partial interface IVaultStore
 
     // PCI tokens.
 
-    /// <summary>Inserts the token and its <c>pci_token.created</c> event, atomically.</summary>
-    Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts the token, its <c>pci_token.created</c> event and, when given, the completed idempotency key, atomically
+    /// (<see cref="IdempotencyReservationLostException"/> and nothing written when the reservation was taken over).
+    /// An engine with one writer at a time (SQLite) groups concurrent calls into one transaction (group commit); the call
+    /// still returns only once its own token is durable.
+    /// </summary>
+    Task InsertPciTokenAsync(PciTokenRecord token, VaultEvent created, IdempotencyCompletion? completion, CancellationToken cancellationToken);
 
-    /// <summary>Inserts several tokens with their <c>pci_token.created</c> events in one transaction (group commit): all or none.</summary>
-    Task InsertPciTokensAsync(IReadOnlyList<(PciTokenRecord Token, VaultEvent Created)> tokens, CancellationToken cancellationToken);
+    /// <summary>Inserts several tokens, each with its event and idempotency completion, in one transaction: all or none.</summary>
+    Task InsertPciTokensAsync(IReadOnlyList<PciTokenInsert> tokens, CancellationToken cancellationToken);
 
     /// <summary>The token, or null if it does not exist, belongs to another tenant, or expired before <paramref name="now"/>.</summary>
     Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken);
@@ -186,7 +185,8 @@ public partial interface IVaultStore
 
     // Sessions.
 
-    Task InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken);
+    /// <summary>Inserts the session and, when given, the completed idempotency key of the request that opened it, atomically.</summary>
+    Task InsertSessionAsync(SessionRecord session, IdempotencyCompletion? completion, CancellationToken cancellationToken);
 
     /// <summary>The tenant's session in whatever state it is (expired ones stay readable until purged), or null.</summary>
     Task<SessionRecord?> GetSessionAsync(Guid tenantId, Guid sessionId, CancellationToken cancellationToken);
@@ -220,8 +220,11 @@ public partial interface IVaultStore
 
     // Network tokens.
 
-    /// <summary>Inserts the token and its creation event; false (nothing written) when the tenant already has a live network token for the card.</summary>
-    Task<bool> InsertNetworkTokenAsync(NetworkTokenRecord token, VaultEvent created, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts the token, its creation event and, when given, the completed idempotency key; false (nothing written) when the
+    /// tenant already has a live network token for the card.
+    /// </summary>
+    Task<bool> InsertNetworkTokenAsync(NetworkTokenRecord token, VaultEvent created, IdempotencyCompletion? completion, CancellationToken cancellationToken);
 
     Task<NetworkTokenRecord?> GetNetworkTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken);
 
@@ -230,13 +233,14 @@ public partial interface IVaultStore
     /// <paramref name="status"/>, recording <paramref name="change"/>; <paramref name="eraseCardData"/> empties the sealed card and token PAN.
     /// False when the token changed meanwhile.
     /// </summary>
-    Task<bool> UpdateNetworkTokenStatusAsync(NetworkTokenRecord current, NetworkTokenStatus status, SuspensionParties suspendedBy, bool eraseCardData, DateTimeOffset now, VaultEvent change, CancellationToken cancellationToken);
+    Task<bool> UpdateNetworkTokenStatusAsync(NetworkTokenRecord current, NetworkTokenStatus status, SuspensionParties suspendedBy, bool eraseCardData, DateTimeOffset now, VaultEvent change, IdempotencyCompletion? completion, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes the next cryptogram counter of an active token and records the cryptogram (<paramref name="cryptogram"/>'s counter is
-    /// ignored) with its event, atomically; returns the counter, or null when the token is not active.
+    /// ignored) with its event and, when <paramref name="completeFor"/> is given, the completed idempotency key it renders for the
+    /// counter taken, atomically; returns the counter, or null when the token is not active.
     /// </summary>
-    Task<long?> IssueCryptogramAsync(CryptogramRecord cryptogram, VaultEvent issued, CancellationToken cancellationToken);
+    Task<long?> IssueCryptogramAsync(CryptogramRecord cryptogram, VaultEvent issued, Func<long, IdempotencyCompletion>? completeFor, CancellationToken cancellationToken);
 
     Task<CryptogramRecord?> GetCryptogramAsync(Guid tenantId, Guid tokenId, long counter, CancellationToken cancellationToken);
 
@@ -258,9 +262,10 @@ public partial interface IVaultStore
 
     /// <summary>
     /// Uses the token up (compare-and-set: unused and unexpired), erasing its sealed card and address, and inserts
-    /// <paramref name="newToken"/> (when given) and <paramref name="events"/> in the same transaction. False (nothing written) when already used or expired.
+    /// <paramref name="newToken"/> (when given), <paramref name="events"/> and the completed idempotency key (when given) in the same transaction.
+    /// False (nothing written) when already used or expired.
     /// </summary>
-    Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken);
+    Task<bool> TryUseSingleUseTokenAsync(Guid tenantId, string publicId, DateTimeOffset now, PciTokenRecord? newToken, IReadOnlyList<VaultEvent> events, IdempotencyCompletion? completion, CancellationToken cancellationToken);
 
     /// <summary>Erases up to <paramref name="batchSize"/> single-use tokens past expiry; returns their record ids (for their security codes).</summary>
     Task<IReadOnlyList<(Guid TenantId, Guid Id)>> PurgeExpiredSingleUseTokensAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken);
@@ -301,6 +306,9 @@ public partial interface IVaultStore
 
     Task<int> PurgeExpiredIdempotencyKeysAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
+
+/// <summary>One PCI token insert of a group commit: the token, its creation event and the idempotency key it completes, if any.</summary>
+public sealed record PciTokenInsert(PciTokenRecord Token, VaultEvent Created, IdempotencyCompletion? Completion = null);
 
 /// <summary>What completing a session writes besides the session itself: the token it creates, if any, and events.</summary>
 public sealed record SessionCompletionWrites(PciTokenRecord? PciToken = null, NetworkTokenRecord? NetworkToken = null, IReadOnlyList<VaultEvent>? Events = null)

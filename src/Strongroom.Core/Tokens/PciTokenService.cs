@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.SecurityCodes;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
@@ -26,35 +27,33 @@ public sealed partial class PciTokenService(
 {
     public const int MaxPageSize = 100;
 
-    // SQLite has one writer at a time and made concurrent inserts wait in its busy handler, which sleeps 1–100 ms between
-    // attempts (docs/benchmarks.md); group commit queues them in process instead and lets one fsync acknowledge a batch.
-    // PostgreSQL commits concurrently (and groups WAL flushes itself), so its inserts go straight to the store.
-    private readonly GroupCommitWriter? _groupCommit = store.SerializesWrites ? new GroupCommitWriter(store) : null;
-
     private const byte BlobVersion = 1;
 
     /// <summary>Domain of PAN fingerprints; every token kind seals through <see cref="SealCard"/>, so one card has one fingerprint per tenant.</summary>
     private const string FingerprintDomain = "pan-fingerprint/v1";
 
-    public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
-        (await CreateAsync(tenantId, card, tokenOptions, completingSessionId: null, cancellationToken))!;
+    public Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, CancellationToken cancellationToken) =>
+        CreateAsync(tenantId, card, tokenOptions, reply: null, cancellationToken);
 
     /// <summary>
-    /// Tokenizes <paramref name="card"/>. With <paramref name="completingSessionId"/>, the token is written in the same
-    /// transaction that completes that session, and null comes back (nothing written) if the session was no longer open.
+    /// Tokenizes <paramref name="card"/>: the token, its <c>pci_token.created</c> event and (with <paramref name="reply"/>) the
+    /// request's completed idempotency key commit in one transaction.
     /// </summary>
-    internal Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Guid? completingSessionId, CancellationToken cancellationToken) =>
-        CreateAsync(tenantId, card, tokenOptions, async (record, now) => completingSessionId is Guid sessionId
-            ? await store.TryCompleteSessionAsync(sessionId, record.Id, now, new SessionCompletionWrites(PciToken: record, Events:
-                [VaultEvents.PciTokenCreated(record), VaultEvents.SessionCompleted(tenantId, sessionId, SessionKind.PciToken, "pci_token_id", record.Id, now)]), cancellationToken) == SessionWriteResult.Completed
-            : await InsertAsync(record, cancellationToken), cancellationToken);
+    public async Task<PciToken> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, IdempotentReply<PciToken>? reply, CancellationToken cancellationToken)
+    {
+        SealedPciToken token = await SealAsync(tenantId, card, tokenOptions, reply, cancellationToken);
+        return (await CommitAsync(token, async () =>
+        {
+            await store.InsertPciTokenAsync(token.Record, VaultEvents.PciTokenCreated(token.Record), token.Completion, cancellationToken);
+            return true;
+        }))!;
+    }
 
     /// <summary>
-    /// Tokenizes <paramref name="card"/>, handing the sealed record to <paramref name="persist"/> so another change can
-    /// commit in the same transaction (a session completing, a single-use token being used up). When it returns false,
-    /// nothing was written and null comes back.
+    /// Seals <paramref name="card"/> into a new token record without writing it, so the caller writes it in the transaction of
+    /// its own change (a session completing, a single-use token used up) through <see cref="CommitAsync"/>.
     /// </summary>
-    internal async Task<PciToken?> CreateAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, Func<PciTokenRecord, DateTimeOffset, Task<bool>> persist, CancellationToken cancellationToken)
+    internal async Task<SealedPciToken> SealAsync(Guid tenantId, ValidCard card, TokenOptions tokenOptions, IdempotentReply<PciToken>? reply, CancellationToken cancellationToken)
     {
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
@@ -75,23 +74,34 @@ public sealed partial class PciTokenService(
             TokenMetadata.Serialize(tokenOptions.Metadata),
             now,
             tokenOptions.ExpiresInSeconds is int seconds ? now.AddSeconds(seconds) : null);
+        var token = new PciToken(id, new MaskedCard(card.CardholderName, card.Expiry.Month, card.Expiry.Year, card.Pan.Masked, card.Pan.Scheme), now, record.ExpiresAt, tokenOptions.Metadata);
+        return new SealedPciToken(record, token, card.SecurityCode, reply, reply?.Seal(token));
+    }
+
+    /// <summary>
+    /// Writes a sealed token through <paramref name="write"/> (false: nothing was written, null comes back), keeping its
+    /// security code only if the write committed.
+    /// </summary>
+    internal async Task<PciToken?> CommitAsync(SealedPciToken token, Func<Task<bool>> write)
+    {
+        PciTokenRecord record = token.Record;
         // The security code goes to its (possibly shared, Redis) store first: if that store is down the request fails before
         // anything is written, rather than leaving a token the client was never told about.
-        if (card.SecurityCode is { } securityCode)
+        if (token.SecurityCode is { } securityCode)
         {
-            securityCodes.Put(tenantId, id, securityCode, EffectiveSecurityCodeTtl(record.ExpiresAt, now));
+            securityCodes.Put(record.TenantId, record.Id, securityCode, EffectiveSecurityCodeTtl(record.ExpiresAt, record.CreatedAt));
         }
 
         bool persisted = false;
         try
         {
-            persisted = await persist(record, now);
+            persisted = await write();
         }
         finally
         {
-            if (!persisted && card.SecurityCode is not null)
+            if (!persisted && token.SecurityCode is not null)
             {
-                RemoveSecurityCodeQuietly(tenantId, id);
+                RemoveSecurityCodeQuietly(record.TenantId, record.Id);
             }
         }
 
@@ -100,8 +110,9 @@ public sealed partial class PciTokenService(
             return null;
         }
 
-        LogCreated(logger, id, tenantId, card.Pan.Scheme, card.SecurityCode is not null);
-        return new PciToken(id, new MaskedCard(card.CardholderName, card.Expiry.Month, card.Expiry.Year, card.Pan.Masked, card.Pan.Scheme), now, record.ExpiresAt, tokenOptions.Metadata);
+        token.Reply?.MarkCommitted();
+        LogCreated(logger, record.Id, record.TenantId, record.Scheme, token.SecurityCode is not null);
+        return token.Token;
     }
 
     /// <summary>Drops the code of a token that was not created; a failure here only leaves it to expire by its TTL.</summary>
@@ -117,21 +128,6 @@ public sealed partial class PciTokenService(
         {
             // Expires by its TTL.
         }
-    }
-
-    private async Task<bool> InsertAsync(PciTokenRecord record, CancellationToken cancellationToken)
-    {
-        VaultEvent created = VaultEvents.PciTokenCreated(record);
-        if (_groupCommit is null)
-        {
-            await store.InsertPciTokenAsync(record, created, cancellationToken);
-        }
-        else
-        {
-            await _groupCommit.InsertAsync(record, created, cancellationToken);
-        }
-
-        return true;
     }
 
     public async Task<PciToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)

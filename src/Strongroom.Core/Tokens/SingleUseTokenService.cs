@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Events;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
@@ -105,7 +106,7 @@ public sealed partial class SingleUseTokenService(
     /// Uses the token up by creating a PCI token from its card (and security code, while kept), atomically:
     /// of two concurrent uses exactly one succeeds.
     /// </summary>
-    public async Task<SingleUseConsumption> ConsumeIntoPciTokenAsync(Guid tenantId, string publicId, TokenOptions tokenOptions, CancellationToken cancellationToken)
+    public async Task<SingleUseConsumption> ConsumeIntoPciTokenAsync(Guid tenantId, string publicId, TokenOptions tokenOptions, CancellationToken cancellationToken, IdempotentReply<PciToken>? reply = null)
     {
         SingleUseTokenRecord? record = await store.GetSingleUseTokenAsync(tenantId, publicId, cancellationToken);
         if (record is null)
@@ -131,9 +132,11 @@ public sealed partial class SingleUseTokenService(
             CryptographicOperations.ZeroMemory(plaintext);
         }
 
-        PciToken? token = await pciTokens.CreateAsync(tenantId, card, tokenOptions,
-            (pciRecord, now) => store.TryUseSingleUseTokenAsync(tenantId, publicId, now, pciRecord,
-                [VaultEvents.PciTokenCreated(pciRecord), VaultEvents.CardTokenUsed(tenantId, publicId, "pci_token", pciRecord.Id, now)], cancellationToken), cancellationToken);
+        SealedPciToken sealedToken = await pciTokens.SealAsync(tenantId, card, tokenOptions, reply, cancellationToken);
+        PciTokenRecord pciRecord = sealedToken.Record;
+        DateTimeOffset now = pciRecord.CreatedAt;
+        PciToken? token = await pciTokens.CommitAsync(sealedToken, () => store.TryUseSingleUseTokenAsync(tenantId, publicId, now, pciRecord,
+            [VaultEvents.PciTokenCreated(pciRecord), VaultEvents.CardTokenUsed(tenantId, publicId, "pci_token", pciRecord.Id, now)], sealedToken.Completion, cancellationToken));
         if (token is null)
         {
             SingleUseTokenRecord current = await store.GetSingleUseTokenAsync(tenantId, publicId, cancellationToken) ?? record;

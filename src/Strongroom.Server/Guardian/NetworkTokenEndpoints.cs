@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.Events;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
@@ -80,7 +81,7 @@ internal static class NetworkTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, reservation, http.RequestAborted));
         }
         finally
         {
@@ -88,7 +89,8 @@ internal static class NetworkTokenEndpoints
         }
     }
 
-    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<JsonResponse> CreateFromBodyAsync(
+        Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, IdempotencyReservation? reservation, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -110,8 +112,9 @@ internal static class NetworkTokenEndpoints
                     return GuardianResponses.Validation(reader.Errors);
                 }
 
-                SessionRecord session = await sessions.CreateForNetworkTokenAsync(tenantId, metadata, cancellationToken);
-                return GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
+                SessionRecord session = await sessions.CreateForNetworkTokenAsync(tenantId, metadata, cancellationToken,
+                    GuardianIdempotency.Reply<SessionRecord>(reservation, PciTokenEndpoints.SessionCreated));
+                return PciTokenEndpoints.SessionCreated(session);
 
             case "pci_token":
                 string? pciTokenText = reader.String(source!.Value, "pci_token_id", "$.source.pci_token_id", required: true);
@@ -126,7 +129,8 @@ internal static class NetworkTokenEndpoints
                     return GuardianResponses.Validation(reader.Errors);
                 }
 
-                return ToResponse(await tokens.CreateFromPciTokenAsync(tenantId, pciTokenId, metadata, cancellationToken), "$.source.pci_token_id");
+                return ToResponse(await tokens.CreateFromPciTokenAsync(tenantId, pciTokenId, metadata, cancellationToken,
+                    GuardianIdempotency.Reply<NetworkToken>(reservation, GuardianResponses.NetworkToken)), "$.source.pci_token_id");
 
             case "pan":
                 CardInput input = reader.Card(source!.Value);
@@ -138,7 +142,8 @@ internal static class NetworkTokenEndpoints
                     return GuardianResponses.Validation(reader.Errors);
                 }
 
-                return ToResponse(await tokens.CreateAsync(tenantId, card, metadata, null, cancellationToken), "$.source.account_number");
+                return ToResponse(await tokens.CreateAsync(tenantId, card, metadata, null, cancellationToken,
+                    reply: GuardianIdempotency.Reply<NetworkToken>(reservation, GuardianResponses.NetworkToken)), "$.source.account_number");
 
             default:
                 if (type is not null)
@@ -190,14 +195,15 @@ internal static class NetworkTokenEndpoints
         }
 
         string scope = $"POST /api/network/tokens/{tokenId}/{(action == NetworkTokenAction.Suspend ? "suspend" : "resume")}";
-        return await idempotency.RunAsync(http, tenantId, scope, body, async () =>
+        return await idempotency.RunAsync(http, tenantId, scope, body, async reservation =>
         {
             var reader = new GuardianRequestReader([]);
             using JsonDocument? document = body.Length == 0 ? null : reader.ParseObject(body);
             string? reason = document is null ? null : ReadReason(document.RootElement, reader);
             return reader.Errors.Count > 0
                 ? GuardianResponses.Validation(reader.Errors)
-                : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action, SuspensionParties.Merchant, reason, http.RequestAborted));
+                : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action, SuspensionParties.Merchant, reason, http.RequestAborted,
+                    GuardianIdempotency.Reply<NetworkToken>(reservation, GuardianResponses.NetworkToken)));
         });
     }
 
@@ -232,7 +238,7 @@ internal static class NetworkTokenEndpoints
             return GuardianResponses.PayloadTooLarge();
         }
 
-        return await idempotency.RunAsync(http, tenantId, $"POST /api/network/tokens/{tokenId}/cryptograms", body, async () =>
+        return await idempotency.RunAsync(http, tenantId, $"POST /api/network/tokens/{tokenId}/cryptograms", body, async reservation =>
         {
             var reader = new GuardianRequestReader([]);
             (long? amount, string? currency) = (null, null);
@@ -258,7 +264,8 @@ internal static class NetworkTokenEndpoints
                 return GuardianResponses.Validation(reader.Errors);
             }
 
-            CryptogramResult result = await tokens.CreateCryptogramAsync(tenantId, tokenId, amount, currency, referenceMode, http.RequestAborted);
+            CryptogramResult result = await tokens.CreateCryptogramAsync(tenantId, tokenId, amount, currency, referenceMode, http.RequestAborted,
+                GuardianIdempotency.Reply<IssuedCryptogram>(reservation, CryptogramIssued));
             if (result.Outcome == NetworkTokenOutcome.NotFound)
             {
                 return GuardianResponses.NotFound();
@@ -269,13 +276,17 @@ internal static class NetworkTokenEndpoints
                 return GuardianResponses.Conflict(result.Message ?? "Conflict");
             }
 
-            IssuedCryptogram c = result.Cryptogram!;
             await http.AuditAsync("network_token.cryptogram_issued", tenantId, tokenId.ToString(), ("mode", referenceMode ? "reference" : "value"), ("amount", amount?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", currency));
-            var wire = new GuardianCryptogram(
-                c.Material?.Cryptogram, c.Material?.Eci, c.Material?.Type, c.Material?.DynamicCvv, c.TokenPan,
-                c.TokenExpiryMonth, c.TokenExpiryYear, c.Reference, GuardianResponses.Timestamp(c.ExpiresAt));
-            return GuardianResponses.Json(200, wire, GuardianJson.Default.GuardianCryptogram);
+            return CryptogramIssued(result.Cryptogram!);
         });
+    }
+
+    private static JsonResponse CryptogramIssued(IssuedCryptogram c)
+    {
+        var wire = new GuardianCryptogram(
+            c.Material?.Cryptogram, c.Material?.Eci, c.Material?.Type, c.Material?.DynamicCvv, c.TokenPan,
+            c.TokenExpiryMonth, c.TokenExpiryYear, c.Reference, GuardianResponses.Timestamp(c.ExpiresAt));
+        return GuardianResponses.Json(200, wire, GuardianJson.Default.GuardianCryptogram);
     }
 
     private static async Task<JsonResponse> SimulateEventAsync(HttpContext http, string id, NetworkTokenService tokens)

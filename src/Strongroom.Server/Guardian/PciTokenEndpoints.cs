@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tokens;
@@ -74,7 +75,7 @@ internal static class PciTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, reservation, http.RequestAborted));
         }
         finally
         {
@@ -83,7 +84,8 @@ internal static class PciTokenEndpoints
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
-        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CancellationToken cancellationToken)
+        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time,
+        IdempotencyReservation? reservation, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -105,8 +107,9 @@ internal static class PciTokenEndpoints
                 return GuardianResponses.Validation(reader.Errors);
             }
 
-            SessionRecord session = await sessions.CreateForPciTokenAsync(tenantId, new TokenOptions(expiresIn, metadata), cancellationToken);
-            return GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
+            SessionRecord session = await sessions.CreateForPciTokenAsync(tenantId, new TokenOptions(expiresIn, metadata), cancellationToken,
+                GuardianIdempotency.Reply<SessionRecord>(reservation, SessionCreated));
+            return SessionCreated(session);
         }
 
         if (type is "single_use_token")
@@ -117,7 +120,8 @@ internal static class PciTokenEndpoints
                 return GuardianResponses.Validation(reader.Errors);
             }
 
-            SingleUseConsumption consumed = await singleUse.ConsumeIntoPciTokenAsync(tenantId, tokenId!, new TokenOptions(expiresIn, metadata), cancellationToken);
+            SingleUseConsumption consumed = await singleUse.ConsumeIntoPciTokenAsync(tenantId, tokenId!, new TokenOptions(expiresIn, metadata), cancellationToken,
+                GuardianIdempotency.Reply<PciToken>(reservation, GuardianResponses.Token));
             return consumed.Outcome switch
             {
                 SingleUseOutcome.Done => GuardianResponses.Token(consumed.Token!),
@@ -146,9 +150,13 @@ internal static class PciTokenEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        PciToken token = await tokens.CreateAsync(tenantId, card, new TokenOptions(expiresIn, metadata), cancellationToken);
+        PciToken token = await tokens.CreateAsync(tenantId, card, new TokenOptions(expiresIn, metadata), GuardianIdempotency.Reply<PciToken>(reservation, GuardianResponses.Token), cancellationToken);
         return GuardianResponses.Token(token);
     }
+
+    /// <summary>The answer to a request that opened a session (<c>{"session_id": …}</c>).</summary>
+    internal static JsonResponse SessionCreated(SessionRecord session) =>
+        GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
 
     private static async Task<JsonResponse> ListAsync(HttpContext http, PciTokenService tokens)
     {
@@ -231,12 +239,11 @@ internal static class PciTokenEndpoints
             return GuardianResponses.PayloadTooLarge();
         }
 
-        return await idempotency.RunAsync(http, tenantId, $"POST /api/pci/tokens/{tokenId}/security-code", body, async () =>
+        return await idempotency.RunAsync(http, tenantId, $"POST /api/pci/tokens/{tokenId}/security-code", body, async reservation =>
         {
-            SessionRecord? session = await sessions.CreateForSecurityCodeAsync(tenantId, tokenId, http.RequestAborted);
-            return session is null
-                ? GuardianResponses.NotFound()
-                : GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
+            SessionRecord? session = await sessions.CreateForSecurityCodeAsync(tenantId, tokenId, http.RequestAborted,
+                GuardianIdempotency.Reply<SessionRecord>(reservation, SessionCreated));
+            return session is null ? GuardianResponses.NotFound() : SessionCreated(session);
         });
     }
 

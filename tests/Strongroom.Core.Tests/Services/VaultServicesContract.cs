@@ -417,7 +417,7 @@ public abstract class VaultServicesContract
 
         // Someone with write access to the database clones the row under a new id: the AAD binds the ciphertext to its id.
         PciTokenRecord clone = record with { Id = Guid.NewGuid() };
-        await vault.Store.InsertPciTokenAsync(clone, VaultEvents.PciTokenCreated(clone), None);
+        await vault.Store.InsertPciTokenAsync(clone, VaultEvents.PciTokenCreated(clone), null, None);
 
         await Assert.ThrowsAnyAsync<CryptographicException>(() => vault.Tokens.GetAsync(tenant.Id, clone.Id, None));
         Assert.Equal("Victim", (await vault.Tokens.GetAsync(tenant.Id, token.Id, None))!.Card.CardholderName);

@@ -1,5 +1,6 @@
 using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
+using Strongroom.Core.Idempotency;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tests.Support;
@@ -9,7 +10,8 @@ namespace Strongroom.Core.Tests.Storage;
 
 /// <summary>
 /// Group commit of PCI token inserts: a batch commits whole or not at all, with each token's event, and many concurrent
-/// tokenizations (queued into shared transactions on SQLite) all come back acknowledged, stored once, each with its event.
+/// tokenizations (queued into shared transactions on SQLite) all come back acknowledged, stored once, each with its event; an
+/// idempotent create commits its completed key in the same transaction, and one whose reservation was taken over writes nothing.
 /// </summary>
 public abstract class GroupCommitContract(StoreFixture fixture)
 {
@@ -27,11 +29,11 @@ public abstract class GroupCommitContract(StoreFixture fixture)
 
         // A duplicate id in the batch fails it: neither new token nor any of the events may remain.
         await Assert.ThrowsAnyAsync<Exception>(() => vault.Store.InsertPciTokensAsync(
-            [(first, VaultEvents.PciTokenCreated(first)), (existing, VaultEvents.PciTokenCreated(existing))], None));
+            [new PciTokenInsert(first, VaultEvents.PciTokenCreated(first)), new PciTokenInsert(existing, VaultEvents.PciTokenCreated(existing))], None));
         Assert.Null(await vault.Store.GetPciTokenAsync(tenant.Id, first.Id, vault.Time.GetUtcNow(), None));
         Assert.Empty(await vault.Store.ListEventsAsync(tenant.Id, first.Id.ToString(), None));
 
-        await vault.Store.InsertPciTokensAsync([(first, VaultEvents.PciTokenCreated(first)), (second, VaultEvents.PciTokenCreated(second))], None);
+        await vault.Store.InsertPciTokensAsync([new PciTokenInsert(first, VaultEvents.PciTokenCreated(first)), new PciTokenInsert(second, VaultEvents.PciTokenCreated(second))], None);
         Assert.NotNull(await vault.Store.GetPciTokenAsync(tenant.Id, first.Id, vault.Time.GetUtcNow(), None));
         Assert.NotNull(await vault.Store.GetPciTokenAsync(tenant.Id, second.Id, vault.Time.GetUtcNow(), None));
         Assert.Single(await vault.Store.ListEventsAsync(tenant.Id, second.Id.ToString(), None));
@@ -75,6 +77,78 @@ public abstract class GroupCommitContract(StoreFixture fixture)
         Assert.True(calls[17].IsFaulted);
         Assert.All(calls.Where((_, i) => i != 17), c => Assert.True(c.IsCompletedSuccessfully));
         Assert.Equal(39, (await vault.Store.ListTenantEventsAsync(live.Id, VaultEventTypes.PciTokenCreated, null, 1000, None)).Count);
+    }
+    [SkippableFact]
+    public async Task IdempotentCreate_CommitsTheTokenAndItsCompletedKeyTogether_AndARetryReplaysIt()
+    {
+        using VaultHarness vault = await fixture.NewVaultAsync();
+        Tenant tenant = await vault.NewTenantAsync();
+        byte[] request = "{\"source\":1}"u8.ToArray();
+        var first = (IdempotencyDecision.Proceed)await vault.Idempotency.BeginAsync(tenant.Id, "key-1", "POST /t", request, None);
+
+        PciToken token = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None,
+            first.Reservation.ReplyWith<PciToken>(t => new StoredResponse(201, System.Text.Encoding.UTF8.GetBytes(t.Id.ToString()))), None);
+
+        Assert.True(first.Reservation.Committed);
+        var replay = Assert.IsType<IdempotencyDecision.Replay>(await vault.Idempotency.BeginAsync(tenant.Id, "key-1", "POST /t", request, None));
+        Assert.Equal(201, replay.Status);
+        Assert.Equal(token.Id.ToString(), System.Text.Encoding.UTF8.GetString(replay.Body));
+    }
+
+    [SkippableFact]
+    public async Task IdempotentCreate_WhoseReservationWasTakenOver_WritesNothing_AndTheRetryIsTheOnlyToken()
+    {
+        using VaultHarness vault = await fixture.NewVaultAsync();
+        Tenant tenant = await vault.NewTenantAsync();
+        byte[] request = "{\"source\":2}"u8.ToArray();
+        var stale = (IdempotencyDecision.Proceed)await vault.Idempotency.BeginAsync(tenant.Id, "key-2", "POST /t", request, None);
+
+        // The first request looks abandoned; a retry takes the key over, then the first request tries to commit.
+        vault.Time.Advance(vault.Options.IdempotencyReservationTimeout + TimeSpan.FromSeconds(1));
+        var retry = Assert.IsType<IdempotencyDecision.Proceed>(await vault.Idempotency.BeginAsync(tenant.Id, "key-2", "POST /t", request, None));
+        await Assert.ThrowsAsync<IdempotencyReservationLostException>(() => vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None,
+            stale.Reservation.ReplyWith<PciToken>(t => new StoredResponse(201, [1])), None));
+        PciToken kept = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None,
+            retry.Reservation.ReplyWith<PciToken>(t => new StoredResponse(201, [2])), None);
+
+        Assert.False(stale.Reservation.Committed);
+        Assert.True(retry.Reservation.Committed);
+        PciTokenPage page = await vault.Tokens.ListAsync(tenant.Id, null, 10, None);
+        Assert.Equal(kept.Id, Assert.Single(page.Items).Id);
+        IReadOnlyList<VaultEvent> events = await vault.Store.ListTenantEventsAsync(tenant.Id, VaultEventTypes.PciTokenCreated, null, 10, None);
+        Assert.Equal(kept.Id.ToString(), Assert.Single(events).SubjectId);
+        var replay = Assert.IsType<IdempotencyDecision.Replay>(await vault.Idempotency.BeginAsync(tenant.Id, "key-2", "POST /t", request, None));
+        Assert.Equal([2], replay.Body);
+    }
+
+    [SkippableFact]
+    public async Task ConcurrentIdempotentCreates_OneWithALostReservation_FailOnlyThatOne()
+    {
+        using VaultHarness vault = await fixture.NewVaultAsync();
+        Tenant tenant = await vault.NewTenantAsync();
+        byte[] request = "{}"u8.ToArray();
+        var reservations = new List<IdempotencyReservation>();
+        for (int i = 0; i < 16; i++)
+        {
+            reservations.Add(((IdempotencyDecision.Proceed)await vault.Idempotency.BeginAsync(tenant.Id, $"k-{i}", "POST /t", request, None)).Reservation);
+        }
+
+        vault.Time.Advance(vault.Options.IdempotencyReservationTimeout + TimeSpan.FromSeconds(1));
+        Assert.IsType<IdempotencyDecision.Proceed>(await vault.Idempotency.BeginAsync(tenant.Id, "k-5", "POST /t", request, None)); // takes k-5 over
+
+        Task<PciToken>[] creates = [.. reservations.Select(r => vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None,
+            r.ReplyWith<PciToken>(t => new StoredResponse(201, [7])), None))];
+        await Assert.ThrowsAsync<IdempotencyReservationLostException>(() => creates[5]);
+        for (int i = 0; i < creates.Length; i++)
+        {
+            if (i != 5)
+            {
+                await creates[i];
+                Assert.True(reservations[i].Committed);
+            }
+        }
+
+        Assert.Equal(15, (await vault.Tokens.ListAsync(tenant.Id, null, 100, None)).Items.Count);
     }
 }
 

@@ -73,7 +73,7 @@ public abstract class VaultStoreContract
     private async Task<PciTokenRecord> InsertTokenAsync(Guid tenantId, Guid? id = null, DateTimeOffset? expiresAt = null)
     {
         PciTokenRecord token = NewToken(tenantId, id, expiresAt);
-        await Store.InsertPciTokenAsync(token, VaultEvents.PciTokenCreated(token), None);
+        await Store.InsertPciTokenAsync(token, VaultEvents.PciTokenCreated(token), null, None);
         return token;
     }
 
@@ -405,8 +405,8 @@ public abstract class VaultStoreContract
         };
         PciTokenRecord withoutExpiry = NewToken(tenant.Id);
 
-        await Store.InsertPciTokenAsync(withExpiry, VaultEvents.PciTokenCreated(withExpiry), None);
-        await Store.InsertPciTokenAsync(withoutExpiry, VaultEvents.PciTokenCreated(withoutExpiry), None);
+        await Store.InsertPciTokenAsync(withExpiry, VaultEvents.PciTokenCreated(withExpiry), null, None);
+        await Store.InsertPciTokenAsync(withoutExpiry, VaultEvents.PciTokenCreated(withoutExpiry), null, None);
 
         AssertSameToken(withExpiry, await Store.GetPciTokenAsync(tenant.Id, withExpiry.Id, T0, None));
         AssertSameToken(withoutExpiry, await Store.GetPciTokenAsync(tenant.Id, withoutExpiry.Id, T0.AddYears(50), None));
@@ -418,7 +418,7 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         PciTokenRecord token = await InsertTokenAsync(tenant.Id);
 
-        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(NewToken(tenant.Id, token.Id), VaultEvents.PciTokenCreated(NewToken(tenant.Id, token.Id)), None));
+        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(NewToken(tenant.Id, token.Id), VaultEvents.PciTokenCreated(NewToken(tenant.Id, token.Id)), null, None));
 
         AssertSameToken(token, await Store.GetPciTokenAsync(tenant.Id, token.Id, T0, None));
     }
@@ -428,7 +428,7 @@ public abstract class VaultStoreContract
     {
         PciTokenRecord token = NewToken(Guid.NewGuid());
 
-        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(token, VaultEvents.PciTokenCreated(token), None));
+        await Assert.ThrowsAnyAsync<DbException>(() => Store.InsertPciTokenAsync(token, VaultEvents.PciTokenCreated(token), null, None));
     }
 
     [SkippableFact]
@@ -658,8 +658,8 @@ public abstract class VaultStoreContract
         var tokenSession = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, """{"expires_in_seconds":60}""", T0, T0.AddMinutes(15));
         var codeSession = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.SecurityCode, SessionStatus.Completed, Guid.NewGuid(), null, T0.AddMilliseconds(1), T0.AddMinutes(15), 2, T0.AddMinutes(1));
 
-        await Store.InsertSessionAsync(tokenSession, None);
-        await Store.InsertSessionAsync(codeSession, None);
+        await Store.InsertSessionAsync(tokenSession, null, None);
+        await Store.InsertSessionAsync(codeSession, null, None);
 
         Assert.Equal(tokenSession, await Store.GetSessionAsync(tenant.Id, tokenSession.Id, None));
         Assert.Equal(codeSession, await Store.GetSessionAsync(tenant.Id, codeSession.Id, None));
@@ -672,7 +672,7 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         Tenant other = await NewTenantAsync();
         var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
-        await Store.InsertSessionAsync(session, None);
+        await Store.InsertSessionAsync(session, null, None);
 
         Assert.Null(await Store.GetSessionAsync(other.Id, session.Id, None));
         Assert.Null(await Store.FindSessionAsync(Guid.NewGuid(), None));
@@ -691,7 +691,7 @@ public abstract class VaultStoreContract
         var live = expiredA with { Id = Guid.NewGuid(), ExpiresAt = now.AddMinutes(1) };
         foreach (SessionRecord session in new[] { expiredA, expiredB, live })
         {
-            await Store.InsertSessionAsync(session, None);
+            await Store.InsertSessionAsync(session, null, None);
         }
 
         int purged = await Store.PurgeSessionsAsync(now, None);
@@ -707,7 +707,7 @@ public abstract class VaultStoreContract
     {
         Tenant tenant = await NewTenantAsync();
         var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
-        await Store.InsertSessionAsync(session, None);
+        await Store.InsertSessionAsync(session, null, None);
         PciTokenRecord first = NewToken(tenant.Id);
         PciTokenRecord second = NewToken(tenant.Id);
         DateTimeOffset at = T0.AddMinutes(1);
@@ -727,8 +727,8 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         var expired = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
         var locked = expired with { Id = Guid.NewGuid(), Status = SessionStatus.Locked };
-        await Store.InsertSessionAsync(expired, None);
-        await Store.InsertSessionAsync(locked, None);
+        await Store.InsertSessionAsync(expired, null, None);
+        await Store.InsertSessionAsync(locked, null, None);
         PciTokenRecord token = NewToken(tenant.Id);
 
         Assert.Equal(SessionWriteResult.SessionClosed, await Store.TryCompleteSessionAsync(expired.Id, token.Id, T0.AddMinutes(15), new SessionCompletionWrites(token), None));
@@ -743,7 +743,7 @@ public abstract class VaultStoreContract
     {
         Tenant tenant = await NewTenantAsync();
         var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
-        await Store.InsertSessionAsync(session, None);
+        await Store.InsertSessionAsync(session, null, None);
         PciTokenRecord[] tokens = Enumerable.Range(0, 8).Select(_ => NewToken(tenant.Id)).ToArray();
 
         SessionWriteResult[] results = await Task.WhenAll(tokens.Select(t => Task.Run(() => Store.TryCompleteSessionAsync(session.Id, t.Id, T0, new SessionCompletionWrites(t), None))));
@@ -763,7 +763,7 @@ public abstract class VaultStoreContract
     {
         Tenant tenant = await NewTenantAsync();
         var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.PciToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
-        await Store.InsertSessionAsync(session, None);
+        await Store.InsertSessionAsync(session, null, None);
 
         Assert.Equal(1, await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None));
         Assert.Equal(2, await Store.RecordFailedSessionAttemptAsync(session.Id, 3, T0, None));
@@ -791,7 +791,7 @@ public abstract class VaultStoreContract
         NetworkTokenRecord token = NewNetworkToken(tenant.Id);
         VaultEvent created = NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0);
 
-        Assert.True(await Store.InsertNetworkTokenAsync(token, created, None));
+        Assert.True(await Store.InsertNetworkTokenAsync(token, created, null, None));
 
         NetworkTokenRecord? read = await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None);
         Assert.NotNull(read);
@@ -811,18 +811,18 @@ public abstract class VaultStoreContract
         byte[] fingerprint = RandomNumberGenerator.GetBytes(32);
         NetworkTokenRecord first = NewNetworkToken(tenant.Id, fingerprint);
         NetworkTokenRecord duplicate = NewNetworkToken(tenant.Id, fingerprint);
-        Assert.True(await Store.InsertNetworkTokenAsync(first, NewEvent(first, VaultEventTypes.NetworkTokenCreated, T0), None));
+        Assert.True(await Store.InsertNetworkTokenAsync(first, NewEvent(first, VaultEventTypes.NetworkTokenCreated, T0), null, None));
 
-        Assert.False(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), None));
+        Assert.False(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), null, None));
         Assert.Null(await Store.GetNetworkTokenAsync(tenant.Id, duplicate.Id, None));
         Assert.Empty(await Store.ListEventsAsync(tenant.Id, duplicate.Id.ToString(), None)); // the event rolled back with the row
 
         NetworkTokenRecord elsewhere = NewNetworkToken(other.Id, fingerprint);
-        Assert.True(await Store.InsertNetworkTokenAsync(elsewhere, NewEvent(elsewhere, VaultEventTypes.NetworkTokenCreated, T0), None));
+        Assert.True(await Store.InsertNetworkTokenAsync(elsewhere, NewEvent(elsewhere, VaultEventTypes.NetworkTokenCreated, T0), null, None));
 
         // Once the first is deleted, the card may be tokenized again.
-        Assert.True(await Store.UpdateNetworkTokenStatusAsync(first, NetworkTokenStatus.Deleted, SuspensionParties.None, true, T0, NewEvent(first, VaultEventTypes.NetworkTokenDeleted, T0), None));
-        Assert.True(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), None));
+        Assert.True(await Store.UpdateNetworkTokenStatusAsync(first, NetworkTokenStatus.Deleted, SuspensionParties.None, true, T0, NewEvent(first, VaultEventTypes.NetworkTokenDeleted, T0), null, None));
+        Assert.True(await Store.InsertNetworkTokenAsync(duplicate, NewEvent(duplicate, VaultEventTypes.NetworkTokenCreated, T0), null, None));
     }
 
     [SkippableFact]
@@ -830,18 +830,18 @@ public abstract class VaultStoreContract
     {
         Tenant tenant = await NewTenantAsync();
         NetworkTokenRecord token = NewNetworkToken(tenant.Id);
-        await Store.InsertNetworkTokenAsync(token, NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0), None);
+        await Store.InsertNetworkTokenAsync(token, NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0), null, None);
         DateTimeOffset later = T0.AddMinutes(1);
 
-        Assert.True(await Store.UpdateNetworkTokenStatusAsync(token, NetworkTokenStatus.Suspended, SuspensionParties.Issuer, false, later, NewEvent(token, VaultEventTypes.NetworkTokenStatusChanged, later), None));
-        Assert.False(await Store.UpdateNetworkTokenStatusAsync(token, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), None)); // stale state
+        Assert.True(await Store.UpdateNetworkTokenStatusAsync(token, NetworkTokenStatus.Suspended, SuspensionParties.Issuer, false, later, NewEvent(token, VaultEventTypes.NetworkTokenStatusChanged, later), null, None));
+        Assert.False(await Store.UpdateNetworkTokenStatusAsync(token, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), null, None)); // stale state
 
         NetworkTokenRecord suspended = (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
         Assert.Equal((NetworkTokenStatus.Suspended, SuspensionParties.Issuer, later), (suspended.Status, suspended.SuspendedBy, suspended.UpdatedAt));
         Assert.Equal(token.CardCiphertext, suspended.CardCiphertext);
         Assert.Equal(2, (await Store.ListEventsAsync(tenant.Id, token.Id.ToString(), None)).Count);
 
-        Assert.True(await Store.UpdateNetworkTokenStatusAsync(suspended, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), None));
+        Assert.True(await Store.UpdateNetworkTokenStatusAsync(suspended, NetworkTokenStatus.Deleted, SuspensionParties.None, true, later, NewEvent(token, VaultEventTypes.NetworkTokenDeleted, later), null, None));
         NetworkTokenRecord deleted = (await Store.GetNetworkTokenAsync(tenant.Id, token.Id, None))!;
         Assert.Equal(NetworkTokenStatus.Deleted, deleted.Status);
         Assert.Empty(deleted.CardCiphertext);
@@ -856,13 +856,13 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         NetworkTokenRecord token = NewNetworkToken(tenant.Id);
         NetworkTokenRecord inactive = NewNetworkToken(tenant.Id, status: NetworkTokenStatus.Inactive);
-        await Store.InsertNetworkTokenAsync(token, NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0), None);
-        await Store.InsertNetworkTokenAsync(inactive, NewEvent(inactive, VaultEventTypes.NetworkTokenCreated, T0), None);
+        await Store.InsertNetworkTokenAsync(token, NewEvent(token, VaultEventTypes.NetworkTokenCreated, T0), null, None);
+        await Store.InsertNetworkTokenAsync(inactive, NewEvent(inactive, VaultEventTypes.NetworkTokenCreated, T0), null, None);
         var pending = new CryptogramRecord(token.Id, tenant.Id, 0, 1999, "EUR", null, T0, T0.AddMinutes(10));
 
-        long? first = await Store.IssueCryptogramAsync(pending, NewEvent(token, VaultEventTypes.NetworkTokenCryptogramIssued, T0), None);
-        long? second = await Store.IssueCryptogramAsync(pending with { ReferenceDigest = RandomNumberGenerator.GetBytes(32) }, NewEvent(token, VaultEventTypes.NetworkTokenCryptogramIssued, T0), None);
-        long? refused = await Store.IssueCryptogramAsync(pending with { TokenId = inactive.Id }, NewEvent(inactive, VaultEventTypes.NetworkTokenCryptogramIssued, T0), None);
+        long? first = await Store.IssueCryptogramAsync(pending, NewEvent(token, VaultEventTypes.NetworkTokenCryptogramIssued, T0), null, None);
+        long? second = await Store.IssueCryptogramAsync(pending with { ReferenceDigest = RandomNumberGenerator.GetBytes(32) }, NewEvent(token, VaultEventTypes.NetworkTokenCryptogramIssued, T0), null, None);
+        long? refused = await Store.IssueCryptogramAsync(pending with { TokenId = inactive.Id }, NewEvent(inactive, VaultEventTypes.NetworkTokenCryptogramIssued, T0), null, None);
 
         Assert.Equal(1, first);
         Assert.Equal(2, second);
@@ -887,9 +887,9 @@ public abstract class VaultStoreContract
         Tenant tenant = await NewTenantAsync();
         byte[] fingerprint = RandomNumberGenerator.GetBytes(32);
         NetworkTokenRecord live = NewNetworkToken(tenant.Id, fingerprint);
-        await Store.InsertNetworkTokenAsync(live, NewEvent(live, VaultEventTypes.NetworkTokenCreated, T0), None);
+        await Store.InsertNetworkTokenAsync(live, NewEvent(live, VaultEventTypes.NetworkTokenCreated, T0), null, None);
         var session = new SessionRecord(Guid.NewGuid(), tenant.Id, SessionKind.NetworkToken, SessionStatus.Created, null, null, T0, T0.AddMinutes(15));
-        await Store.InsertSessionAsync(session, None);
+        await Store.InsertSessionAsync(session, null, None);
         NetworkTokenRecord duplicate = NewNetworkToken(tenant.Id, fingerprint);
         NetworkTokenRecord fresh = NewNetworkToken(tenant.Id);
 
@@ -937,8 +937,8 @@ public abstract class VaultStoreContract
         PciTokenRecord first = NewToken(tenant.Id);
         PciTokenRecord second = NewToken(tenant.Id);
 
-        Assert.True(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), first, [], None));
-        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), second, [], None));
+        Assert.True(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), first, [], null, None));
+        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(1), second, [], null, None));
 
         SingleUseTokenRecord used = (await Store.GetSingleUseTokenAsync(tenant.Id, token.PublicId, None))!;
         Assert.Equal(T0.AddMinutes(1), used.UsedAt);
@@ -957,8 +957,8 @@ public abstract class VaultStoreContract
         await Store.InsertSingleUseTokenAsync(token, None);
         await Store.InsertSingleUseTokenAsync(live, None);
 
-        Assert.False(await Store.TryUseSingleUseTokenAsync((await NewTenantAsync()).Id, token.PublicId, T0, null, [], None));
-        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(5), null, [], None));
+        Assert.False(await Store.TryUseSingleUseTokenAsync((await NewTenantAsync()).Id, token.PublicId, T0, null, [], null, None));
+        Assert.False(await Store.TryUseSingleUseTokenAsync(tenant.Id, token.PublicId, T0.AddMinutes(5), null, [], null, None));
 
         IReadOnlyList<(Guid TenantId, Guid Id)> purged = await Store.PurgeExpiredSingleUseTokensAsync(T0.AddMinutes(5), 100, None);
         Assert.Contains((tenant.Id, token.Id), purged);
