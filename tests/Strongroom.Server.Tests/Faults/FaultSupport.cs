@@ -9,11 +9,16 @@ namespace Strongroom.Server.Tests.Faults;
 
 /// <summary>
 /// Token creations against a set of nodes from concurrent workers until stopped. Each request carries a unique <c>seq</c>
-/// in its metadata and as its idempotency key; when a node is unreachable (killed) the request is retried once on the next
-/// node with the same key, as a load balancer would. A token counts as acknowledged only on a 200 with its id.
+/// in its metadata and as its idempotency key, and is retried as a patient client would: with the same key and body, on the
+/// next node, after a connection failure, a 503 or a 409 "still in progress" (past the takeover of an abandoned reservation),
+/// until it is acknowledged or <see cref="Patience"/> runs out. A token counts as acknowledged only on a 200 with its id.
+/// Stopping ends the creation of new requests; requests already started are still seen through.
 /// </summary>
 public sealed class WriteLoad
 {
+    /// <summary>How long one request is retried before the client gives up (well past the reservation takeover and any outage a test makes).</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     private readonly Func<IReadOnlyList<HttpClient>> _targets;
     private readonly ConcurrentDictionary<string, string> _acknowledged = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _statuses = new();
@@ -22,6 +27,8 @@ public sealed class WriteLoad
     private readonly ConcurrentDictionary<int, int> _inFlightByPort = new();
     private int _sent;
     private int _connectionFailures;
+    private int _retries;
+    private int _gaveUp;
     private long _nextSeq;
 
     public WriteLoad(Func<IReadOnlyList<HttpClient>> targets) => _targets = targets;
@@ -29,6 +36,12 @@ public sealed class WriteLoad
     public int Sent => _sent;
 
     public int ConnectionFailures => _connectionFailures;
+
+    /// <summary>Requests sent again with the same key (after a connection failure, a 503 or a 409 in progress).</summary>
+    public int Retries => _retries;
+
+    /// <summary>Creations the client stopped retrying without an answer (should stay 0).</summary>
+    public int GaveUp => _gaveUp;
 
     /// <summary>seq → token id of every acknowledged creation.</summary>
     public IReadOnlyDictionary<string, string> Acknowledged => _acknowledged;
@@ -38,7 +51,7 @@ public sealed class WriteLoad
     /// <summary>Acknowledgements per node (by port), e.g. <c>41234:120 41235:98</c>.</summary>
     public string AcknowledgedByNode => string.Join(' ', _acknowledgedByPort.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}"));
 
-    /// <summary>Responses that were neither 200 nor a clean dialect-shaped 503 (should stay empty).</summary>
+    /// <summary>Responses that were neither 200, a clean dialect-shaped 503 nor a 409 in progress (should stay empty).</summary>
     public IReadOnlyCollection<string> Unexpected => _unexpected;
 
     /// <summary>Acknowledged creations so far that started after <paramref name="seq"/>.</summary>
@@ -61,50 +74,75 @@ public sealed class WriteLoad
             string id = "s-" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Interlocked.Increment(ref _sent);
             string body = JsonSerializer.Serialize(new { source = TestCards.PanSource(), metadata = new { seq = id } });
-            for (int attempt = 0; attempt < 2; attempt++)
+            var patience = Stopwatch.StartNew();
+            for (int attempt = 0; ; attempt++)
             {
-                IReadOnlyList<HttpClient> targets = _targets();
-                HttpClient client = targets[turn++ % targets.Count];
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pci/tokens") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
-                request.Headers.Add("x-idempotency-key", id);
-                int port = client.BaseAddress!.Port;
-                _inFlightByPort.AddOrUpdate(port, 1, (_, n) => n + 1);
-                try
+                if (patience.Elapsed > Patience)
                 {
-                    using HttpResponseMessage response = await client.SendAsync(request, CancellationToken.None);
-                    _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
-                    _statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
-                    string text = await response.Content.ReadAsStringAsync(CancellationToken.None);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        string tokenId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
-                        Assert.True(_acknowledged.TryAdd(id, tokenId), $"{id} acknowledged twice");
-                        _acknowledgedByPort.AddOrUpdate(client.BaseAddress!.Port, 1, (_, n) => n + 1);
-                    }
-                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                    {
-                        if (!text.Contains("\"classifier\":\"SERVICE_UNAVAILABLE\"", StringComparison.Ordinal) || response.Headers.RetryAfter is null)
-                        {
-                            _unexpected.Enqueue($"503 without the Guardian shape: {text}");
-                        }
-
-                        await Task.Delay(50, CancellationToken.None);
-                    }
-                    else if (response.StatusCode != HttpStatusCode.Conflict)
-                    {
-                        // 409: the retried key is still reserved by the killed node; not acknowledged, not an error.
-                        _unexpected.Enqueue($"{(int)response.StatusCode}: {text}");
-                    }
-
+                    Interlocked.Increment(ref _gaveUp);
                     break;
                 }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+
+                if (attempt > 0)
                 {
-                    _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
-                    Interlocked.Increment(ref _connectionFailures);
-                    await Task.Delay(20, CancellationToken.None);
+                    Interlocked.Increment(ref _retries);
                 }
+
+                IReadOnlyList<HttpClient> targets = _targets();
+                if (await SendAsync(targets[turn++ % targets.Count], id, body) is not TimeSpan retryAfter)
+                {
+                    break;
+                }
+
+                await Task.Delay(retryAfter, CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>One attempt; returns how long to wait before retrying, or null when the creation has its answer.</summary>
+    private async Task<TimeSpan?> SendAsync(HttpClient client, string id, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pci/tokens") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-idempotency-key", id);
+        int port = client.BaseAddress!.Port;
+        _inFlightByPort.AddOrUpdate(port, 1, (_, n) => n + 1);
+        try
+        {
+            using HttpResponseMessage response = await client.SendAsync(request, CancellationToken.None);
+            _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
+            _statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+            string text = await response.Content.ReadAsStringAsync(CancellationToken.None);
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.OK:
+                    string tokenId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+                    if (!_acknowledged.TryAdd(id, tokenId) && _acknowledged[id] != tokenId)
+                    {
+                        _unexpected.Enqueue($"{id} acknowledged with two token ids: {_acknowledged[id]} and {tokenId}");
+                    }
+
+                    _acknowledgedByPort.AddOrUpdate(port, 1, (_, n) => n + 1);
+                    return null;
+                case HttpStatusCode.ServiceUnavailable:
+                    if (!text.Contains("\"classifier\":\"SERVICE_UNAVAILABLE\"", StringComparison.Ordinal) || response.Headers.RetryAfter is null)
+                    {
+                        _unexpected.Enqueue($"503 without the Guardian shape: {text}");
+                    }
+
+                    return TimeSpan.FromMilliseconds(100);
+                case HttpStatusCode.Conflict when text.Contains("still in progress", StringComparison.Ordinal):
+                    // The key is reserved by a request that died with its node (or is still running): wait for it or its takeover.
+                    return TimeSpan.FromMilliseconds(250);
+                default:
+                    _unexpected.Enqueue($"{(int)response.StatusCode}: {text}");
+                    return null;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
+            Interlocked.Increment(ref _connectionFailures);
+            return TimeSpan.FromMilliseconds(50);
         }
     }
 
