@@ -18,7 +18,7 @@ namespace Strongroom.Server.Distributed;
 /// </summary>
 internal sealed class RedisGatewaySigningKeys(RedisConnection redis, RedisSharedKey sharedKey, IOptions<GatewayTokenOptions> options) : IGatewaySigningKeySource, IDisposable
 {
-    private const string Purpose = "jwt";
+    public const string Purpose = "jwt";
     private const int IdLength = 16;
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CurrentRefresh = TimeSpan.FromSeconds(5);

@@ -15,7 +15,7 @@ namespace Strongroom.Server.Distributed;
 /// </summary>
 internal sealed class RedisSecurityCodeStore(RedisConnection redis, RedisSharedKey sharedKey) : ISecurityCodeStore
 {
-    private const string Purpose = "cvc";
+    public const string Purpose = "cvc";
     private const int IdLength = 16;
 
     public void Put(Guid tenantId, Guid tokenId, string securityCode, TimeSpan ttl)

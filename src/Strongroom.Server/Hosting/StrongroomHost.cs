@@ -81,6 +81,7 @@ internal static class StrongroomHost
         builder.Logging.AddConsoleFormatter<RedactingJsonConsoleFormatter, ConsoleFormatterOptions>();
 
         // The initializer must run before the sweeper and before traffic: register it first.
+        builder.Services.AddSingleton<StartupWarmup>();
         builder.Services.AddSingleton<VaultInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VaultInitializer>());
         builder.Services.AddStrongroomVault(builder.Configuration);

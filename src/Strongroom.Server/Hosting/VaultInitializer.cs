@@ -8,13 +8,14 @@ namespace Strongroom.Server.Hosting;
 /// <summary>
 /// Runs before the server takes traffic: applies migrations and makes sure an admin token exists,
 /// printing a newly generated one exactly once to the console (not to the log pipeline, which may be
-/// shipped elsewhere).
+/// shipped elsewhere), then warms the node up (<see cref="StartupWarmup"/>) before it reports ready.
 /// </summary>
 internal sealed partial class VaultInitializer(
     IVaultStore store,
     StorageOptions storageOptions,
     AdminTokenService adminToken,
     IKeyProvider keyProvider,
+    StartupWarmup warmup,
     ILogger<VaultInitializer> logger) : IHostedService
 {
     private volatile bool _ready;
@@ -37,6 +38,7 @@ internal sealed partial class VaultInitializer(
             Console.Out.WriteLine();
         }
 
+        await warmup.RunAsync(cancellationToken);
         LogReady(logger, store.Engine, keyProvider.Name);
         _ready = true;
     }

@@ -25,6 +25,7 @@ public sealed class WriteLoad
     private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly ConcurrentDictionary<int, int> _acknowledgedByPort = new();
     private readonly ConcurrentDictionary<int, int> _inFlightByPort = new();
+    private readonly ConcurrentQueue<(int Port, int Status, long Timestamp)> _answers = new();
     private int _sent;
     private int _connectionFailures;
     private int _retries;
@@ -58,6 +59,9 @@ public sealed class WriteLoad
     public int AcknowledgedAfter(long seq) => _acknowledged.Keys.Count(k => long.Parse(k.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture) > seq);
 
     public long LastSeq => Interlocked.Read(ref _nextSeq);
+
+    /// <summary>Every answer with the node's port and its <see cref="Stopwatch.GetTimestamp"/> time, in arrival order.</summary>
+    public IReadOnlyCollection<(int Port, int Status, long Timestamp)> Answers => _answers;
 
     /// <summary>Requests being sent to the node on <paramref name="port"/> right now.</summary>
     public int InFlight(int port) => _inFlightByPort.GetValueOrDefault(port);
@@ -111,6 +115,7 @@ public sealed class WriteLoad
             using HttpResponseMessage response = await client.SendAsync(request, CancellationToken.None);
             _inFlightByPort.AddOrUpdate(port, 0, (_, n) => n - 1);
             _statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+            _answers.Enqueue((port, (int)response.StatusCode, Stopwatch.GetTimestamp()));
             string text = await response.Content.ReadAsStringAsync(CancellationToken.None);
             switch (response.StatusCode)
             {
