@@ -96,10 +96,55 @@ public sealed class IdempotencyTests(StrongroomApplication app) : IClassFixture<
         }
     }
 
-    private static Task<HttpResponseMessage> PostAsync(TestTenant tenant, string key, string body)
+    [Fact]
+    public async Task EveryIdempotentRoute_ReplaysItsCommittedResponseExactly_AndChangesOnce()
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/pci/tokens") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        TestTenant tenant = await app.CreateTenantAsync("Routes", "tokens:create", "tokens:read", "tokens:delete", "data:out");
+        string pciId = await IdOfAsync(await PostAsync(tenant, "/api/pci/tokens", "r-pci", Body));
+        string networkBody = JsonSerializer.Serialize(new { source = new { type = "pci_token", pci_token_id = pciId } });
+        string networkId = await IdOfAsync(await PostAsync(tenant, "/api/network/tokens", "r-nt", networkBody));
+        (string Path, string Body)[] routes =
+        [
+            ("/api/pci/tokens", JsonSerializer.Serialize(new { source = new { type = "session" } })),
+            ($"/api/pci/tokens/{pciId}/security-code", "{}"),
+            ("/api/network/tokens", JsonSerializer.Serialize(new { source = new { type = "session" } })),
+            ($"/api/network/tokens/{networkId}/suspend", "{}"),
+            ($"/api/network/tokens/{networkId}/resume", "{}"),
+            ($"/api/network/tokens/{networkId}/cryptograms", JsonSerializer.Serialize(new { amount = 1999, currency = "EUR" })),
+        ];
+
+        foreach (((string path, string body), int i) in routes.Select((r, i) => (r, i)))
+        {
+            using HttpResponseMessage first = await PostAsync(tenant, path, $"route-{i}", body);
+            using HttpResponseMessage replay = await PostAsync(tenant, path, $"route-{i}", body);
+
+            Assert.True(first.IsSuccessStatusCode, $"{path}: {(int)first.StatusCode} {await first.Content.ReadAsStringAsync()}");
+            Assert.Equal(first.StatusCode, replay.StatusCode);
+            Assert.Equal(await first.Content.ReadAsStringAsync(), await replay.Content.ReadAsStringAsync());
+            Assert.Equal("true", replay.Headers.GetValues("x-idempotent-replayed").Single());
+        }
+
+        // One cryptogram was issued (the replay did not take a second counter): the token's events say so.
+        using HttpResponseMessage events = await tenant.Client.GetAsync($"/api/network/tokens/{networkId}/events");
+        Assert.Single((await events.Content.ReadFromJsonAsync()).GetProperty("data").EnumerateArray(),
+            e => e.GetProperty("type").GetString() == "network_token.cryptogram_issued");
+    }
+
+    private static async Task<string> IdOfAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+            return (await response.Content.ReadFromJsonAsync()).GetProperty("id").GetString()!;
+        }
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(TestTenant tenant, string path, string key, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("x-idempotency-key", key);
         return tenant.Client.SendAsync(request);
     }
+
+    private static Task<HttpResponseMessage> PostAsync(TestTenant tenant, string key, string body) => PostAsync(tenant, "/api/pci/tokens", key, body);
 }
