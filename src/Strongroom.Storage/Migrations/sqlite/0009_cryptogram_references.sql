@@ -1,0 +1,1 @@
+ALTER TABLE network_token_cryptograms ADD COLUMN reference_redeemed_at INTEGER NULL;

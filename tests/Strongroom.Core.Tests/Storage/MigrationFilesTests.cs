@@ -1,0 +1,36 @@
+namespace Strongroom.Core.Tests.Storage;
+
+/// <summary>The schema files of the two engines move in step: the same numbered migrations, in sequence, in both folders.</summary>
+public sealed class MigrationFilesTests
+{
+    [Fact]
+    public void BothEngines_HaveTheSameNumberedMigrations_InSequence()
+    {
+        string root = Path.Combine(RepositoryRoot(), "src", "Strongroom.Storage", "Migrations");
+        string[] sqlite = Names(Path.Combine(root, "sqlite"));
+        string[] postgres = Names(Path.Combine(root, "postgres"));
+
+        Assert.NotEmpty(sqlite);
+        Assert.Equal(sqlite, postgres);
+        for (int i = 0; i < sqlite.Length; i++)
+        {
+            Assert.StartsWith($"{i + 1:D4}_", sqlite[i], StringComparison.Ordinal);
+        }
+    }
+
+    private static string[] Names(string directory) =>
+        [.. Directory.GetFiles(directory, "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal).Cast<string>()];
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Strongroom.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Strongroom.sln not found above the test binaries.");
+    }
+}
