@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Strongroom.Core.Storage;
+using Strongroom.Core.Tokens;
 
 namespace Strongroom.Storage;
 

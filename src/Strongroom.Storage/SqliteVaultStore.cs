@@ -35,7 +35,7 @@ public sealed class SqliteVaultStore : SqlVaultStore, IAsyncDisposable, IDisposa
 
     /// <summary>Through group commit: returns once the transaction holding this token has committed.</summary>
     public override Task InsertPciTokenAsync(Core.Tokens.PciTokenRecord token, Core.Events.VaultEvent created, Core.Idempotency.IdempotencyCompletion? completion, CancellationToken cancellationToken) =>
-        _groupCommit.InsertAsync(new Core.Storage.PciTokenInsert(token, created, completion), cancellationToken);
+        _groupCommit.InsertAsync(new Core.Tokens.PciTokenInsert(token, created, completion), cancellationToken);
 
     /// <summary>Writes what is still queued, then stops the group-commit loop.</summary>
     public ValueTask DisposeAsync() => _groupCommit.DisposeAsync();

@@ -7,6 +7,7 @@ using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
+using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
 

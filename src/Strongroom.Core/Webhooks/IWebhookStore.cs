@@ -1,10 +1,7 @@
-using Strongroom.Core.Events;
-using Strongroom.Core.Webhooks;
-
-namespace Strongroom.Core.Storage;
+namespace Strongroom.Core.Webhooks;
 
 /// <summary>Webhook endpoints, the outbox relay, deliveries and their attempts.</summary>
-public partial interface IVaultStore
+public interface IWebhookStore
 {
     Task InsertWebhookEndpointAsync(WebhookEndpointRecord endpoint, CancellationToken cancellationToken);
 
@@ -39,11 +36,6 @@ public partial interface IVaultStore
     /// </summary>
     Task<bool> RecordWebhookAttemptAsync(WebhookAttempt attempt, Guid claimId, WebhookAttemptOutcome outcome, CancellationToken cancellationToken);
 
-    Task<VaultEvent?> GetEventAsync(Guid tenantId, Guid eventId, CancellationToken cancellationToken);
-
-    /// <summary>The tenant's events, oldest first by id (ids are time-ordered), after <paramref name="after"/>, optionally of one type.</summary>
-    Task<IReadOnlyList<VaultEvent>> ListTenantEventsAsync(Guid tenantId, string? type, Guid? after, int limit, CancellationToken cancellationToken);
-
     /// <summary>Deliveries of the tenant, newest first, filtered by event, endpoint and status when given.</summary>
     Task<IReadOnlyList<WebhookDelivery>> ListWebhookDeliveriesAsync(Guid tenantId, Guid? eventId, Guid? endpointId, WebhookDeliveryStatus? status, int limit, CancellationToken cancellationToken);
 
@@ -55,7 +47,4 @@ public partial interface IVaultStore
     /// that do not exist (an endpoint added after the event). Returns the deliveries afterwards.
     /// </summary>
     Task<IReadOnlyList<WebhookDelivery>> RedeliverAsync(Guid tenantId, Guid eventId, IReadOnlyList<Guid> endpointIds, DateTimeOffset now, DateTimeOffset deadline, CancellationToken cancellationToken);
-
-    /// <summary>Deletes events created before <paramref name="createdBefore"/> that are dispatched and have no pending delivery; returns how many.</summary>
-    Task<int> PurgeEventsAsync(DateTimeOffset createdBefore, int batchSize, CancellationToken cancellationToken);
 }

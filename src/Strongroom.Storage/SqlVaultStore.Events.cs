@@ -1,0 +1,55 @@
+using System.Data.Common;
+using Strongroom.Core.Audit;
+using Strongroom.Core.Bins;
+using Strongroom.Core.Cards;
+using Strongroom.Core.Crypto;
+using Strongroom.Core.Events;
+using Strongroom.Core.Forwarding;
+using Strongroom.Core.Idempotency;
+using Strongroom.Core.Keys;
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.Sessions;
+using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
+using Strongroom.Core.Tokens;
+
+namespace Strongroom.Storage;
+
+public abstract partial class SqlVaultStore
+{
+    public async Task<IReadOnlyList<VaultEvent>> ListEventsAsync(Guid tenantId, string subjectId, CancellationToken cancellationToken) =>
+        await QueryAsync($"SELECT {EventColumns} FROM events WHERE tenant_id = @t AND subject_id = @s ORDER BY seq",
+            ReadEvent, cancellationToken, ("t", IdParameter(tenantId)), ("s", subjectId));
+
+    private Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, VaultEvent e, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            "INSERT INTO events (id, tenant_id, type, subject_id, data, created_at, dispatched_at) VALUES (@id, @t, @type, @s, @data, @created, NULL)",
+            cancellationToken,
+            ("id", IdParameter(e.Id)), ("t", IdParameter(e.TenantId)), ("type", e.Type), ("s", e.SubjectId), ("data", e.DataJson), ("created", Ms(e.CreatedAt)));
+
+    private static VaultEvent ReadEvent(DbDataReader r) => ReadEvent(r, 0);
+
+    /// <summary>
+    /// Runs <paramref name="change"/> and, when it reports success, records <paramref name="events"/> in the same
+    /// transaction (the outbox rule: a change and its events commit together or not at all).
+    /// </summary>
+    private async Task<bool> ChangeWithEventsAsync(Func<DbConnection, DbTransaction, Task<bool>> change, IReadOnlyList<VaultEvent> events, CancellationToken cancellationToken, IdempotencyCompletion? completion = null)
+    {
+        await using DbConnection connection = await OpenAsync(cancellationToken);
+        await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await change(connection, transaction))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        foreach (VaultEvent vaultEvent in events)
+        {
+            await InsertEventAsync(connection, transaction, vaultEvent, cancellationToken);
+        }
+
+        await CompleteIdempotencyKeyAsync(connection, transaction, completion, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+}
