@@ -291,6 +291,7 @@ public sealed partial class NetworkTokenService(
 
     private async Task<NetworkTokenRecord?> ChangeStatusAsync(NetworkTokenRecord record, LifecycleTransition transition, SuspensionParties party, string? reason, CancellationToken cancellationToken)
     {
+        FreeText.Require("reason", reason);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         bool deleted = transition.Status == NetworkTokenStatus.Deleted;
         var data = new NetworkTokenEventData(transition.Status.WireName(), record.Status.WireName(), party.WireName(), reason);
