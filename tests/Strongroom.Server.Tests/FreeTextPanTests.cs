@@ -33,6 +33,7 @@ public sealed class FreeTextPanTests
         "pci token metadata value",
         "pci token metadata key",
         "pci token cardholder name",
+        "session metadata value",
         "forward destination url",
         "whitebit sub-account alias",
         "whitebit sub-account key title",
@@ -82,6 +83,31 @@ public sealed class FreeTextPanTests
         {
             using HttpResponseMessage response = await admin.PostAsJsonAsync("/api/admin/tenants", new { name });
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task HostedFormReturnUrl_DisguisedCardNumber_RefusedAndNotEchoed()
+    {
+        using var app = new StrongroomApplication();
+        TestTenant tenant = await app.CreateTenantAsync();
+        using HttpClient admin = app.AdminClient();
+        using HttpResponseMessage put = await admin.PutAsJsonAsync($"/api/admin/tenants/{tenant.Id}/hosted-form", new { allowed_origins = new[] { "https://shop.example" } });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using HttpResponseMessage opened = await tenant.Client.PostAsJsonAsync("/api/pci/tokens", new { source = new { type = "session" } });
+        Guid sessionId = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_id").GetGuid();
+        using HttpClient browser = app.CreateClient();
+        var generator = new PanDisguises(seed: 5);
+
+        for (int i = 0; i < CasesPerField; i++)
+        {
+            DisguisedPan pan = generator.Next();
+            using HttpResponseMessage page = await browser.GetAsync($"/sessions/{sessionId}/form?return_url=" + Uri.EscapeDataString("https://shop.example/thanks/" + pan.Text));
+            string html = await page.Content.ReadAsStringAsync();
+
+            Assert.True(page.StatusCode == HttpStatusCode.BadRequest, $"expected 400 for {pan.Disguise}, got {(int)page.StatusCode}");
+            Assert.DoesNotContain(pan.Digits, html, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-return-url=\"https://shop.example/thanks", html, StringComparison.Ordinal);
         }
     }
 
@@ -168,6 +194,12 @@ public sealed class FreeTextPanTests
                 TestTenant tenant = await app.CreateTenantAsync();
                 return new(Dialect.Guardian, "$.source.cardholder_name", text => tenant.Client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(name: "J Doe " + text) }),
                     () => CountPciTokensAsync(tenant));
+            }
+
+            case "session metadata value":
+            {
+                TestTenant tenant = await app.CreateTenantAsync();
+                return new(Dialect.Guardian, "$.metadata.order", text => tenant.Client.PostAsJsonAsync("/api/pci/tokens", new { source = new { type = "session" }, metadata = new Dictionary<string, string> { ["order"] = text } }));
             }
 
             case "forward destination url":
