@@ -69,7 +69,8 @@ public sealed class ValidationTests(StrongroomApplication app) : IClassFixture<S
     public async Task CreateToken_MetadataLimits_TwentyPairsPass_TwentyOneFail()
     {
         TestTenant tenant = await app.CreateTenantAsync();
-        Dictionary<string, string> twenty = Enumerable.Range(0, 20).ToDictionary(i => $"key_{i:D16}", _ => new string('v', 80));
+        // 20-character keys; not zero-padded 16-digit numbers, which pass Luhn (0000000000000000) and are refused as card numbers.
+        Dictionary<string, string> twenty = Enumerable.Range(0, 20).ToDictionary(i => $"key_{i:D2}_abcdefghijklm", _ => new string('v', 80));
         Dictionary<string, string> twentyOne = Enumerable.Range(0, 21).ToDictionary(i => $"k{i}", _ => "v");
         var longValue = new Dictionary<string, string> { ["k"] = new string('v', 81) };
 

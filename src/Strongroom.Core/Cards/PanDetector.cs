@@ -1,35 +1,59 @@
+using System.Globalization;
 using System.Text;
 
 namespace Strongroom.Core.Cards;
 
 /// <summary>
-/// Finds things that look like card numbers in free text: runs of 12–19 digits, optionally separated
-/// by single spaces or dashes, that pass Luhn and carry a known scheme prefix. Used to refuse PANs in clear-text fields and to redact
-/// log output as a last line of defence.
+/// The one rule for "this text holds a card number", used to refuse PANs in every clear-text field the
+/// vault stores or echoes (<see cref="FreeText"/>, token metadata, cardholder names, BIN files) and to
+/// redact log output as a last line of defence.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The text is read as a sequence of digit groups. A digit is any Unicode decimal digit (category Nd, so
+/// Arabic-Indic <c>٤</c>, fullwidth <c>４</c>, Devanagari <c>४</c> and supplementary-plane digits such as
+/// mathematical bold <c>𝟒</c> count as the digit they stand for). Groups are joined by runs of separators:
+/// whitespace (any Unicode space, including no-break and thin spaces), dots, dashes (any Unicode dash and
+/// the minus sign), slashes, underscores and their fullwidth forms. Format characters (zero-width space and
+/// joiners, word joiner, BOM, soft hyphen, bidi marks) and combining marks are invisible on screen, so they
+/// are skipped wherever they appear, even inside a group. Anything else (a letter, a colon, a comma) ends
+/// the run.
+/// </para>
+/// <para>
+/// A card number is any consecutive sequence of whole groups holding 13–19 digits that passes Luhn (so a
+/// card number followed by a CVC or preceded by a quantity is still found), or 12 digits that pass Luhn and
+/// start like a scheme we know (the vault accepts 12-digit Maestro cards, but a bare Luhn-valid 12-digit
+/// number is too common — phone numbers, references — to refuse on Luhn alone). From 13 digits up no scheme
+/// prefix is required: issuers keep getting new ranges (Mastercard's 2-series, private-label and fleet cards,
+/// the 8- and 9-series), and a PAN we fail to recognise ends up on disk in clear, while a false positive
+/// costs the caller a 422 asking for different text. A single group longer than 19 digits is not a card number.
+/// </para>
+/// <para>
+/// False positives this rule accepts: about one in ten bare 13–19 digit numbers passes Luhn (a 13-digit
+/// epoch-millisecond timestamp, a long order number). UUIDs and ISO-8601 timestamps are safe: their hex
+/// letters, colons and <c>T</c> break them into groups too short to add up, except in the rare UUID whose
+/// groups happen to be all digits.
+/// </para>
+/// </remarks>
 public static class PanDetector
 {
-    public static bool ContainsPan(string text) => CountDigits(text) >= Pan.MinLength && FindPans(text).Any();
+    /// <summary>The shortest run flagged on Luhn alone.</summary>
+    public const int MinLength = 13;
 
-    /// <summary>A text with fewer digits than the shortest PAN cannot hold one: checked first, without allocating (the usual case).</summary>
-    private static int CountDigits(string text)
-    {
-        int digits = 0;
-        foreach (char c in text)
-        {
-            if (char.IsAsciiDigit(c))
-            {
-                digits++;
-            }
-        }
+    /// <summary>The shortest run flagged at all (with a known scheme prefix).</summary>
+    public const int MinSchemeLength = Pan.MinLength;
 
-        return digits;
-    }
+    public static bool ContainsPan(string? text) => text is not null && CountDigits(text) >= MinSchemeLength && FindPans(text).Any();
 
     /// <summary>Replaces every PAN-looking run with <c>[REDACTED PAN]</c>.</summary>
     public static string Redact(string text, out int redactions)
     {
         redactions = 0;
+        if (CountDigits(text) < MinSchemeLength)
+        {
+            return text;
+        }
+
         List<(int Start, int End)>? spans = null;
         foreach ((int start, int end) in FindPans(text))
         {
@@ -54,65 +78,181 @@ public static class PanDetector
         return builder.ToString();
     }
 
+    /// <summary>
+    /// An upper bound on the digits in the text (every non-ASCII character counts, so the check never
+    /// misses one): a text with fewer digits than the shortest PAN cannot hold one. Checked first, without
+    /// allocating, because that is the usual case.
+    /// </summary>
+    private static int CountDigits(string text)
+    {
+        int digits = 0;
+        foreach (char c in text)
+        {
+            if (char.IsAsciiDigit(c) || c > '\u007f')
+            {
+                digits++;
+            }
+        }
+
+        return digits;
+    }
+
     private static IEnumerable<(int Start, int End)> FindPans(string text)
     {
         int i = 0;
         while (i < text.Length)
         {
-            if (!char.IsAsciiDigit(text[i]))
+            if (DigitAt(text, i, out _) is not int firstWidth)
             {
                 i++;
                 continue;
             }
 
-            // Collect a run of digit groups joined by single spaces or dashes: "4111 1111 1111 1111 123".
-            var groups = new List<(int Start, int End)>();
+            // Collect the run: digit groups joined by separators, format characters skipped throughout.
+            var groups = new List<Group>();
             int j = i;
             while (true)
             {
-                int groupStart = j;
-                while (j < text.Length && char.IsAsciiDigit(text[j]))
+                var group = new Group(j);
+                while (j < text.Length)
                 {
-                    j++;
+                    if (DigitAt(text, j, out int value) is int width)
+                    {
+                        group.Digits.Append((char)('0' + value));
+                        j += width;
+                        group.End = j;
+                    }
+                    else if (IsInvisible(text, j, out int skip))
+                    {
+                        j += skip;
+                    }
+                    else
+                    {
+                        break;
+                    }
                 }
 
-                groups.Add((groupStart, j));
-                if (j + 1 < text.Length && text[j] is ' ' or '-' && char.IsAsciiDigit(text[j + 1]))
+                groups.Add(group);
+                int next = j;
+                bool sawSeparator = false;
+                while (next < text.Length)
                 {
-                    j++;
+                    if (IsSeparator(text[next]))
+                    {
+                        sawSeparator = true;
+                        next++;
+                    }
+                    else if (IsInvisible(text, next, out int skip))
+                    {
+                        next += skip;
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+
+                if (sawSeparator && next < text.Length && DigitAt(text, next, out _) is not null)
+                {
+                    j = next;
                     continue;
                 }
 
+                j = group.End;
                 break;
             }
 
-            // A PAN is any consecutive sequence of whole groups holding 12–19 digits that passes Luhn
-            // and starts like a card we know; so a card number followed by a CVC or preceded by a
-            // quantity is still found. A single glued run longer than 19 digits is not a card number.
-            int reportedUntil = -1;
-            for (int first = 0; first < groups.Count; first++)
+            foreach ((int start, int end) in CardNumbersIn(groups))
             {
-                var digits = new StringBuilder(Pan.MaxLength);
-                for (int last = first; last < groups.Count; last++)
-                {
-                    digits.Append(text, groups[last].Start, groups[last].End - groups[last].Start);
-                    if (digits.Length > Pan.MaxLength)
-                    {
-                        break;
-                    }
-
-                    if (digits.Length >= Pan.MinLength && groups[first].Start >= reportedUntil && IsCardNumber(digits.ToString()))
-                    {
-                        yield return (groups[first].Start, groups[last].End);
-                        reportedUntil = groups[last].End;
-                        break;
-                    }
-                }
+                yield return (start, end);
             }
 
-            i = j;
+            i = Math.Max(j, i + firstWidth);
         }
     }
 
-    private static bool IsCardNumber(string digits) => Luhn.IsValid(digits) && CardSchemes.Detect(digits) is not null;
+    /// <summary>Every consecutive sequence of whole groups that reads as a card number; found spans never overlap.</summary>
+    private static IEnumerable<(int Start, int End)> CardNumbersIn(List<Group> groups)
+    {
+        int reportedUntil = -1;
+        var digits = new StringBuilder(Pan.MaxLength + 1);
+        for (int first = 0; first < groups.Count; first++)
+        {
+            if (groups[first].Start < reportedUntil)
+            {
+                continue;
+            }
+
+            digits.Clear();
+            for (int last = first; last < groups.Count; last++)
+            {
+                digits.Append(groups[last].Digits);
+                if (digits.Length > Pan.MaxLength)
+                {
+                    break;
+                }
+
+                if (digits.Length >= MinSchemeLength && IsCardNumber(digits.ToString()))
+                {
+                    yield return (groups[first].Start, groups[last].End);
+                    reportedUntil = groups[last].End;
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool IsCardNumber(string digits) =>
+        Luhn.IsValid(digits) && (digits.Length >= MinLength || CardSchemes.Detect(digits) is not null);
+
+    /// <summary>The UTF-16 width of the decimal digit at <paramref name="index"/> (and its value), or null.</summary>
+    private static int? DigitAt(string text, int index, out int value)
+    {
+        char c = text[index];
+        if (char.IsAsciiDigit(c))
+        {
+            value = c - '0';
+            return 1;
+        }
+
+        value = 0;
+        if (c <= '\u007f' || Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out int width) != System.Buffers.OperationStatus.Done
+            || Rune.GetUnicodeCategory(rune) != UnicodeCategory.DecimalDigitNumber)
+        {
+            return null;
+        }
+
+        value = (int)Rune.GetNumericValue(rune);
+        return width;
+    }
+
+    /// <summary>Format characters and combining marks: zero-width, so a reader sees straight through them.</summary>
+    private static bool IsInvisible(string text, int index, out int width)
+    {
+        width = 1;
+        if (text[index] <= '\u007f' || Rune.DecodeFromUtf16(text.AsSpan(index), out Rune rune, out width) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+
+        return Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark;
+    }
+
+    private static bool IsSeparator(char c) =>
+        c is '.' or '-' or '/' or '_' or '\\'
+            or '\u00b7' // middle dot
+            or '\u2024' or '\u2027' or '\u2044' or '\u2212' or '\u2215' or '\u2219' // one dot leader, hyphenation point, fraction slash, minus, division slash, bullet operator
+            or '\u3002' or '\u30fb' or '\ufe52' or '\uff0e' or '\uff0f' or '\uff3c' or '\uff3f' or '\uff61' or '\uff65' // ideographic, small and fullwidth forms
+        || char.IsWhiteSpace(c)
+        || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.SpaceSeparator or UnicodeCategory.DashPunctuation;
+
+    /// <summary>One group of digits: where it starts and ends in the text, and its digits in ASCII.</summary>
+    private sealed class Group(int start)
+    {
+        public int Start { get; } = start;
+
+        public int End { get; set; } = start;
+
+        public StringBuilder Digits { get; } = new();
+    }
 }

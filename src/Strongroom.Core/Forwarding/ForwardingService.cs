@@ -74,6 +74,11 @@ public sealed class ForwardingService(
     /// <summary>Replaces the allowlist; client identities (PEM certificate and key) are sealed under the tenant's DEK.</summary>
     public async Task ReplaceDestinationsAsync(Guid tenantId, IReadOnlyList<(ForwardDestination Destination, string? ClientIdentityPem)> destinations, CancellationToken cancellationToken)
     {
+        foreach ((ForwardDestination destination, _) in destinations)
+        {
+            FreeText.Require("url", destination.Origin);
+        }
+
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         var sealedDestinations = destinations.Select(d => d.ClientIdentityPem is null
             ? d.Destination

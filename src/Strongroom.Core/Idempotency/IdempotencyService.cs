@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 
@@ -40,17 +41,23 @@ public abstract record IdempotencyDecision
 public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, IOptions<VaultOptions> options)
 {
     public const int MaxKeyLength = 255;
+
+    /// <summary>The header the key arrives in, in every dialect that honours one.</summary>
+    public const string KeyHeader = "x-idempotency-key";
     private const string DigestDomain = "idempotency-request/v1";
 
+    /// <summary>The key is stored in clear (it is the lookup), so one holding a card number is refused.</summary>
     public static string? ValidateKey(string key) =>
         key.Length is 0 or > MaxKeyLength || key.Any(c => c is < '!' or > '~')
             ? $"Idempotency keys must be 1 to {MaxKeyLength} printable ASCII characters without spaces."
+            : PanDetector.ContainsPan(key) ? "Idempotency keys must not contain a card number."
             : null;
 
     /// <param name="scope">The operation (e.g. <c>POST /api/pci/tokens</c>); part of the request digest.</param>
     /// <param name="request">The request body exactly as received.</param>
     public async Task<IdempotencyDecision> BeginAsync(Guid tenantId, string key, string scope, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
+        FreeText.Require(KeyHeader, key);
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         byte[] digest = Digest(keys, scope, request.Span);
         DateTimeOffset now = time.GetUtcNow();

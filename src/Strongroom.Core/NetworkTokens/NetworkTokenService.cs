@@ -303,6 +303,7 @@ public sealed partial class NetworkTokenService(
     private async Task<(NetworkTokenRecord Record, NetworkToken Token)?> ChangeStatusAsync(
         NetworkTokenRecord record, LifecycleTransition transition, SuspensionParties party, string? reason, IdempotentReply<NetworkToken>? reply, CancellationToken cancellationToken)
     {
+        FreeText.Require("reason", reason);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         bool deleted = transition.Status == NetworkTokenStatus.Deleted;
         var data = new NetworkTokenEventData(transition.Status.WireName(), record.Status.WireName(), party.WireName(), reason);

@@ -1,3 +1,5 @@
+using Strongroom.Core.Cards;
+
 namespace Strongroom.Core.Sessions;
 
 /// <summary>
@@ -40,6 +42,14 @@ public static class HostedFormOrigins
         }
 
         origin = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+        if (PanDetector.ContainsPan(value) || PanDetector.ContainsPan(origin))
+        {
+            // An origin is stored in clear and echoed in security headers: a card number typed as a host would leak there.
+            origin = "";
+            error = "Must not contain a card number.";
+            return false;
+        }
+
         error = null;
         return true;
     }

@@ -46,12 +46,18 @@ public sealed partial class SessionService(
     ILogger<SessionService> logger)
 {
     /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
-    public Task<SessionRecord> CreateForPciTokenAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null) =>
-        InsertAsync(tenantId, SessionKind.PciToken, null, JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), reply, cancellationToken);
+    public Task<SessionRecord> CreateForPciTokenAsync(Guid tenantId, TokenOptions tokenOptions, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null)
+    {
+        FreeText.Require("metadata", tokenOptions.Metadata);
+        return InsertAsync(tenantId, SessionKind.PciToken, null, JsonSerializer.Serialize(tokenOptions, CoreJson.Default.TokenOptions), reply, cancellationToken);
+    }
 
     /// <summary>Opens a session that will provision a network token with <paramref name="metadata"/> (Guardian network token <c>source.type = session</c>).</summary>
-    public Task<SessionRecord> CreateForNetworkTokenAsync(Guid tenantId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null) =>
-        InsertAsync(tenantId, SessionKind.NetworkToken, null, JsonSerializer.Serialize(new TokenOptions(null, metadata), CoreJson.Default.TokenOptions), reply, cancellationToken);
+    public Task<SessionRecord> CreateForNetworkTokenAsync(Guid tenantId, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null)
+    {
+        FreeText.Require("metadata", metadata);
+        return InsertAsync(tenantId, SessionKind.NetworkToken, null, JsonSerializer.Serialize(new TokenOptions(null, metadata), CoreJson.Default.TokenOptions), reply, cancellationToken);
+    }
 
     /// <summary>Opens a session through which the cardholder re-enters only the security code; null when the token does not exist.</summary>
     public async Task<SessionRecord?> CreateForSecurityCodeAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken, IdempotentReply<SessionRecord>? reply = null) =>
@@ -172,6 +178,11 @@ public sealed partial class SessionService(
     public Task SetAllowedOriginsAsync(Guid tenantId, IReadOnlyCollection<string> origins, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(origins.Count, HostedFormOrigins.MaxOrigins);
+        foreach (string origin in origins)
+        {
+            FreeText.Require("allowed_origins", origin);
+        }
+
         string? json = origins.Count == 0 ? null : JsonSerializer.Serialize(origins.Distinct(StringComparer.Ordinal).ToList(), CoreJson.Default.ListString);
         return store.SetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, json, cancellationToken);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
@@ -32,6 +33,7 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
 
     public async Task<IssuedApiKey> CreateAsync(Guid tenantId, string? name, VaultRights rights, int? expiresInSeconds, CancellationToken cancellationToken)
     {
+        FreeText.Require("name", name);
         if ((rights & VaultRights.Admin) != 0)
         {
             throw new ArgumentException("API keys cannot carry admin rights.", nameof(rights));

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
@@ -51,6 +52,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
 
     public async Task<IssuedSigningKey> CreateAsync(Guid tenantId, int type, string? title, CancellationToken cancellationToken)
     {
+        FreeText.Require("title", title);
         if (!IsValidType(type))
         {
             throw new ArgumentOutOfRangeException(nameof(type), "Key type must be 1 or 2.");
@@ -108,6 +110,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
     public async Task<SigningKeyRecord?> EditAsync(
         Guid tenantId, Guid keyId, string? title, bool? isEnabled, bool? restrictAccess, IReadOnlyList<AccessEndpoint>? accessEndpoints, CancellationToken cancellationToken)
     {
+        FreeText.Require("title", title);
         if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
         {
             return null;

@@ -1,3 +1,5 @@
+using Strongroom.Core.Cards;
+
 namespace Strongroom.Core.Tenancy;
 
 /// <summary>
@@ -16,5 +18,6 @@ public sealed record Tenant(Guid Id, string Name, DateTimeOffset CreatedAt, Guid
         string.IsNullOrWhiteSpace(name) ? "Name is required."
         : name.Length > MaxNameLength ? $"Name must be at most {MaxNameLength} characters."
         : name.Any(char.IsControl) ? "Name must not contain control characters."
+        : PanDetector.ContainsPan(name) ? "Name must not contain a card number."
         : null;
 }

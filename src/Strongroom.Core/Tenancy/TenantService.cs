@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 
@@ -10,6 +11,7 @@ public sealed partial class TenantService(IVaultStore store, TenantKeyring keyri
     /// <summary>Creates an account, or a sub-account of <paramref name="parentId"/> (which must be an account).</summary>
     public async Task<Tenant> CreateAsync(string name, CancellationToken cancellationToken, Guid? parentId = null)
     {
+        FreeText.Require("name", name);
         if (Tenant.ValidateName(name) is { } error)
         {
             throw new ArgumentException(error, nameof(name));

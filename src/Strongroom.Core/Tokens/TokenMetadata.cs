@@ -49,8 +49,12 @@ public static class TokenMetadata
         }
     }
 
-    public static string? Serialize(IReadOnlyDictionary<string, string>? metadata) =>
-        metadata is null || metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata, CoreJson.Default.IReadOnlyDictionaryStringString);
+    /// <summary>The stored form; refuses (as a last check before the store) metadata holding a card number.</summary>
+    public static string? Serialize(IReadOnlyDictionary<string, string>? metadata)
+    {
+        FreeText.Require("metadata", metadata);
+        return metadata is null || metadata.Count == 0 ? null : JsonSerializer.Serialize(metadata, CoreJson.Default.IReadOnlyDictionaryStringString);
+    }
 
     public static IReadOnlyDictionary<string, string>? Deserialize(string? json) =>
         json is null ? null : JsonSerializer.Deserialize(json, CoreJson.Default.IReadOnlyDictionaryStringString);

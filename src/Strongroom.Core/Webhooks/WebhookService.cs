@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Storage;
@@ -220,6 +221,13 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             return null;
         }
 
+        // Checked as given and as it would be stored: parsing decodes percent-escaped digits and IDN hosts.
+        if (PanDetector.ContainsPan(url) || PanDetector.ContainsPan(Uri.UnescapeDataString(uri.AbsoluteUri)))
+        {
+            errors.Add(new("$.url", "The url must not contain a card number."));
+            return null;
+        }
+
         bool loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? ip) && IPAddress.IsLoopback(ip));
         bool schemeAllowed = uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && loopback && options.Value.AllowInsecureLoopback);
         if (!schemeAllowed)
@@ -263,6 +271,10 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         if (description is not null && description.Length > MaxDescriptionLength)
         {
             errors.Add(new("$.description", $"The description is at most {MaxDescriptionLength} characters."));
+        }
+        else if (PanDetector.ContainsPan(description))
+        {
+            errors.Add(new("$.description", "The description must not contain a card number."));
         }
 
         return string.IsNullOrWhiteSpace(description) ? null : description.Trim();

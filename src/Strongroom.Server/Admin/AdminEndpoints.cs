@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
@@ -121,6 +122,10 @@ internal static class AdminEndpoints
         {
             reader.Errors.Add(new("$.name", $"Must be at most {ApiKeyService.MaxNameLength} characters."));
         }
+        else if (FreeText.CardNumberError(name) is { } nameError)
+        {
+            reader.Errors.Add(new("$.name", nameError));
+        }
 
         int? expiresIn = reader.Integer(root, "expires_in", "$.expires_in", required: false);
         if (expiresIn is < 1 or > ApiKeyService.MaxExpiresInSeconds)
@@ -167,6 +172,10 @@ internal static class AdminEndpoints
         if (title is { Length: > SigningKeyService.MaxTitleLength })
         {
             reader.Errors.Add(new("$.title", $"Must be at most {SigningKeyService.MaxTitleLength} characters."));
+        }
+        else if (FreeText.CardNumberError(title) is { } titleError)
+        {
+            reader.Errors.Add(new("$.title", titleError));
         }
 
         if (reader.Errors.Count > 0)

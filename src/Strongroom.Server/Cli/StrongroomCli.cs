@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Keys;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
@@ -148,6 +149,11 @@ internal static class StrongroomCli
             {
                 await Console.Error.WriteLineAsync("No such tenant.");
                 return 1;
+            }
+            catch (CardNumberInFreeTextException)
+            {
+                await Console.Error.WriteLineAsync("--name must not contain a card number.");
+                return 2;
             }
         });
         apiKey.Subcommands.Add(create);

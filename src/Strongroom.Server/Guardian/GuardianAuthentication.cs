@@ -1,3 +1,4 @@
+using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Http;
 
@@ -74,7 +75,15 @@ internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenSe
         }
 
         http.Items[PrincipalKey] = principal;
-        return await next(context);
+        try
+        {
+            return await next(context);
+        }
+        catch (CardNumberInFreeTextException refused)
+        {
+            // The core's last check (FreeText.Require) caught a field the endpoint did not: still a validation error, not a 500.
+            return GuardianResponses.Validation(refused.IsHeader ? $"$.headers['{refused.Field}']" : $"$.{refused.Field}", FreeText.CardNumberMessage);
+        }
     }
 }
 

@@ -65,6 +65,12 @@ internal static class HostedFormEndpoints
             return Page(http, 400, origins, new("unavailable", "This card form link has a return address the merchant has not registered."));
         }
 
+        if (PanDetector.ContainsPan(returnUrl))
+        {
+            // The return address is echoed into the page; a card number in it would be served back in clear.
+            return Page(http, 400, origins, new("unavailable", "This card form link has a return address that contains a card number."));
+        }
+
         return session.Status switch
         {
             SessionStatus.Completed => Page(http, 409, origins, new("unavailable", "This card form has already been used.")),

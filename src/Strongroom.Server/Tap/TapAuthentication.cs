@@ -1,3 +1,4 @@
+using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
@@ -39,6 +40,14 @@ internal sealed class TapAuthentication(ApiKeyService apiKeys, KeyRateLimiter ra
         }
 
         http.Items[PrincipalKey] = principal;
-        return await next(context);
+        try
+        {
+            return await next(context);
+        }
+        catch (CardNumberInFreeTextException refused)
+        {
+            // The core's last check (FreeText.Require) caught a field the endpoint did not: still a validation error, not a 500.
+            return TapResponses.Error(400, TapErrorCodes.InvalidRequest, $"{refused.Field} must not contain a card number.");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
@@ -63,7 +64,11 @@ internal static class SubAccountEndpoints
         WhiteBitRequest request = WhiteBitAuthentication.GetRequest(http);
         var errors = new WhiteBitErrors();
         string? alias = ReadString(request.Body, "alias", errors, required: true);
-        if (alias is not null && Tenant.ValidateName(alias) is { } aliasError)
+        if (alias is not null && PanDetector.ContainsPan(alias))
+        {
+            errors.Add("alias", CardNumberMessage("alias"));
+        }
+        else if (alias is not null && Tenant.ValidateName(alias) is { } aliasError)
         {
             errors.Add("alias", aliasError);
         }
@@ -107,6 +112,10 @@ internal static class SubAccountEndpoints
         if (title is { Length: > SigningKeyService.MaxTitleLength })
         {
             errors.Add("title", $"The title may not be greater than {SigningKeyService.MaxTitleLength} characters.");
+        }
+        else if (PanDetector.ContainsPan(title))
+        {
+            errors.Add("title", CardNumberMessage("title"));
         }
 
         Tenant? subAccount = await ReadSubAccountAsync(request, tenants, errors, http.RequestAborted);
@@ -153,6 +162,10 @@ internal static class SubAccountEndpoints
         if (title is { Length: > SigningKeyService.MaxTitleLength })
         {
             errors.Add("title", $"The title may not be greater than {SigningKeyService.MaxTitleLength} characters.");
+        }
+        else if (PanDetector.ContainsPan(title))
+        {
+            errors.Add("title", CardNumberMessage("title"));
         }
 
         bool? isEnabled = ReadBoolean(request.Body, "isEnabled", errors);
@@ -247,6 +260,9 @@ internal static class SubAccountEndpoints
 
         return id;
     }
+
+    /// <summary>WhiteBIT words its messages with the field name, like the rest of its validation errors.</summary>
+    internal static string CardNumberMessage(string field) => $"The {field} must not contain a card number.";
 
     private static string? ReadString(JsonElement body, string field, WhiteBitErrors errors, bool required) =>
         Accept(JsonFields.String(body, field, out string? value), field, errors, required, $"The {field} must be a string.") ? value : null;

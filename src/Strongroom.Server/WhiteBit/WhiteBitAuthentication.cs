@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
@@ -156,7 +157,15 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
         }
 
         http.Items[RequestKey] = new WhiteBitRequest(principal, tenant, root);
-        return await next(context);
+        try
+        {
+            return await next(context);
+        }
+        catch (CardNumberInFreeTextException refused)
+        {
+            // The core's last check (FreeText.Require) caught a field the endpoint did not: still a validation error, not a 500.
+            return WhiteBitResponses.Validation(refused.Field, SubAccountEndpoints.CardNumberMessage(refused.Field));
+        }
     }
 
     internal static bool SignatureMatches(byte[] secret, string payload, string signature)

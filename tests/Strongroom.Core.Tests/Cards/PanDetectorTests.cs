@@ -45,9 +45,19 @@ public class PanDetectorTests
     }
 
     [Fact]
-    public void ContainsPan_LuhnValidButUnknownScheme_NotFlagged()
+    public void ContainsPan_LuhnValid16DigitsOfUnknownScheme_Flagged()
     {
+        // Issue 16 item 5: from 13 digits up, Luhn alone decides; a range we do not know is still a card number.
         string reference = "900000000000000" + Luhn.CheckDigit("900000000000000");
+        Assert.True(Luhn.IsValid(reference));
+
+        Assert.True(PanDetector.ContainsPan($"reference {reference}"));
+    }
+
+    [Fact]
+    public void ContainsPan_LuhnValid12DigitsOfUnknownScheme_NotFlagged()
+    {
+        string reference = "90000000000" + Luhn.CheckDigit("90000000000");
         Assert.True(Luhn.IsValid(reference));
 
         Assert.False(PanDetector.ContainsPan($"reference {reference}"));
