@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Server.Tests;
 

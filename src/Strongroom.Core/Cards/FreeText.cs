@@ -5,7 +5,7 @@ namespace Strongroom.Core.Cards;
 /// descriptions, URLs, origins, idempotency keys, metadata): none may hold a card number, by the one rule
 /// of <see cref="PanDetector"/>. Each dialect checks its fields with <see cref="CardNumberError"/> while it
 /// validates a request, so the error names the field in the dialect's own words; the services call
-/// <see cref="Require"/> again where the value enters the domain, so a path that forgot the first check
+/// <see cref="Require(string, string?)"/> again where the value enters the domain, so a path that forgot the first check
 /// still cannot store a PAN (the dialect's endpoint filter turns the exception into its 422/400).
 /// </summary>
 public static class FreeText

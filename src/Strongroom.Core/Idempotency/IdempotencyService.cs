@@ -53,8 +53,12 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
             : PanDetector.ContainsPan(key) ? "Idempotency keys must not contain a card number."
             : null;
 
+    /// <summary>Reserves <paramref name="key"/> for this request, or says how to answer a repeat of it.</summary>
+    /// <param name="tenantId">The tenant the key belongs to (keys are per tenant).</param>
+    /// <param name="key">The client's idempotency key.</param>
     /// <param name="scope">The operation (e.g. <c>POST /api/pci/tokens</c>); part of the request digest.</param>
     /// <param name="request">The request body exactly as received.</param>
+    /// <param name="cancellationToken">Cancels the reservation.</param>
     public async Task<IdempotencyDecision> BeginAsync(Guid tenantId, string key, string scope, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
         FreeText.Require(KeyHeader, key);

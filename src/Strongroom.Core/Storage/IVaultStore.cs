@@ -1,6 +1,5 @@
 using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
-using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Forwarding;
 using Strongroom.Core.Idempotency;

@@ -1,6 +1,5 @@
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;
 

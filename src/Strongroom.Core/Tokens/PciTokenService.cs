@@ -8,7 +8,6 @@ using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Sessions;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;

@@ -30,7 +30,7 @@ public enum WebhookDeliveryStatus
 }
 
 /// <summary>
-/// One event on its way to one endpoint. <see cref="ClaimId"/> is set while a dispatcher holds it: the claim also
+/// One event on its way to one endpoint. <c>ClaimId</c> is set while a dispatcher holds it: the claim also
 /// pushes <see cref="NextAttemptAt"/> out by the lease, so a delivery whose dispatcher died comes due again.
 /// </summary>
 public sealed record WebhookDelivery(

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Strongroom.Core;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tokens;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Webhooks;

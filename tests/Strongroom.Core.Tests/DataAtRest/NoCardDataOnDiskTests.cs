@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Strongroom.Core.Storage;
 using Strongroom.Storage;

@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
-using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.Keys;
-using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tests.Support;
 using Strongroom.Core.Tokens;

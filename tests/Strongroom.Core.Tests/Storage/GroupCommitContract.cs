@@ -1,7 +1,5 @@
-using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tests.Support;
 using Strongroom.Core.Tokens;

@@ -1,17 +1,4 @@
-using System.Data.Common;
-using System.Globalization;
-using System.Security.Cryptography;
-using Strongroom.Core.Bins;
-using Strongroom.Core.Cards;
-using Strongroom.Core.Crypto;
-using Strongroom.Core.Events;
-using Strongroom.Core.Idempotency;
-using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Sessions;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
-using Strongroom.Core.Tests.Support;
-using Strongroom.Core.Tokens;
 
 namespace Strongroom.Core.Tests.Storage;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Sessions;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Tests.Support;
 using Strongroom.Core.Tokens;
