@@ -204,7 +204,10 @@ public sealed partial class KeyRotationService(
                         continue;
                     }
 
-                    byte[] plaintext = keys.Open(kind, value.RecordId, value.Envelope);
+                    // A value this process has no key for yet (e.g. sealed by a node under a version added by another rotation run) re-reads the keys.
+                    byte[] plaintext = keys.HasDataKey(Envelope.ReadKeyVersion(value.Envelope))
+                        ? keys.Open(kind, value.RecordId, value.Envelope)
+                        : await keyring.OpenAsync(job.TenantId, kind, value.RecordId, value.Envelope, cancellationToken);
                     try
                     {
                         // Lost compare-and-set: the value was rewritten (already under the new key) or deleted meanwhile.

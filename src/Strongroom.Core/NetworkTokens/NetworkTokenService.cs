@@ -237,7 +237,8 @@ public sealed partial class NetworkTokenService(
         }
 
         CryptogramMaterial material = tokenService.ComputeCryptogram(keys, record, counter.Value, amount, currency);
-        return new(NetworkTokenOutcome.Done, new IssuedCryptogram(material, OpenTokenPan(keys, record), record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt));
+        string tokenPan = await OpenTokenPanAsync(record, cancellationToken);
+        return new(NetworkTokenOutcome.Done, new IssuedCryptogram(material, tokenPan, record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt));
     }
 
     /// <summary>
@@ -316,8 +317,7 @@ public sealed partial class NetworkTokenService(
         string? cardholderName = null;
         if (record.CardCiphertext.Length > 0)
         {
-            TenantKeySet keys = await keyring.GetAsync(record.TenantId, cancellationToken);
-            byte[] plaintext = keys.Open(RecordKind.NetworkTokenCard, record.Id, record.CardCiphertext);
+            byte[] plaintext = await keyring.OpenAsync(record.TenantId, RecordKind.NetworkTokenCard, record.Id, record.CardCiphertext, cancellationToken);
             try
             {
                 cardholderName = PciTokenService.DecodeCardholderName(plaintext);
@@ -343,9 +343,9 @@ public sealed partial class NetworkTokenService(
         TokenMetadata.Deserialize(record.MetadataJson));
 
     /// <summary>The token PAN, for the deliberate data-out of a value-mode cryptogram.</summary>
-    private static string OpenTokenPan(TenantKeySet keys, NetworkTokenRecord record)
+    private async Task<string> OpenTokenPanAsync(NetworkTokenRecord record, CancellationToken cancellationToken)
     {
-        byte[] plaintext = keys.Open(RecordKind.NetworkTokenPan, record.Id, record.TokenPanCiphertext);
+        byte[] plaintext = await keyring.OpenAsync(record.TenantId, RecordKind.NetworkTokenPan, record.Id, record.TokenPanCiphertext, cancellationToken);
         try
         {
             return System.Text.Encoding.ASCII.GetString(plaintext);

@@ -173,7 +173,9 @@ internal static class StrongroomHost
     {
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
-            if (e is Distributed.SharedStateUnavailableException or TimeoutException || e is System.Data.Common.DbException { IsTransient: true })
+            // A key version that is still missing after the keyring re-read the store (logged there) fails the request cleanly too.
+            if (e is Distributed.SharedStateUnavailableException or TimeoutException or KeyVersionUnavailableException
+                || e is System.Data.Common.DbException { IsTransient: true })
             {
                 return true;
             }
