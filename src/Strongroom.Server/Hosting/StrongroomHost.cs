@@ -61,15 +61,7 @@ internal static class StrongroomHost
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
-        // The defaults shipped next to the binary apply whatever the working directory; the content
-        // root's appsettings, environment variables and arguments still override them.
-        var shippedDefaults = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
-        {
-            Path = System.IO.Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
-            Optional = true,
-        };
-        shippedDefaults.ResolveFileProvider();
-        builder.Configuration.Sources.Insert(0, shippedDefaults);
+        ShippedDefaults.Add(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
