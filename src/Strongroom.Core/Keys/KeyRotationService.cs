@@ -28,7 +28,8 @@ public sealed partial class KeyRotationService(
     ISecurityCodeStore securityCodes,
     Audit.AuditLog audit,
     TimeProvider time,
-    ILogger<KeyRotationService> logger)
+    ILogger<KeyRotationService> logger,
+    IEnumerable<IKekWrappedKeyHolder>? wrappedKeyHolders = null)
 {
     public const int BatchSize = 200;
 
@@ -54,6 +55,12 @@ public sealed partial class KeyRotationService(
             {
                 break;
             }
+        }
+
+        // Keys kept outside the store (the shared Redis key): re-wrapped before anything is destroyed; a failure stops here.
+        foreach (IKekWrappedKeyHolder holder in wrappedKeyHolders ?? [])
+        {
+            rewrapped += await holder.RewrapAsync(newVersion, cancellationToken);
         }
 
         var destroyed = new List<int>();

@@ -33,6 +33,7 @@ internal static class StrongroomHost
         {
             services.AddSingleton<Distributed.RedisConnection>();
             services.AddSingleton<Distributed.RedisSharedKey>();
+            services.AddSingleton<Strongroom.Core.Keys.IKekWrappedKeyHolder>(sp => sp.GetRequiredService<Distributed.RedisSharedKey>());
             services.AddSingleton<Strongroom.Core.SecurityCodes.ISecurityCodeStore, Distributed.RedisSecurityCodeStore>();
             services.AddSingleton<Strongroom.Core.Tenancy.IGatewaySigningKeySource, Distributed.RedisGatewaySigningKeys>();
         }
