@@ -50,6 +50,24 @@ public sealed class KeyRotationUnderLoadTests
         await RotateUnderLoadAsync(serving, rotatorServesToo: true);
     }
 
+    [Fact]
+    public async Task Read_RecordUnderADataKeyVersionThatNoLongerExists_Is503InTheDialectShape_AndLogged()
+    {
+        using var app = new StrongroomApplication();
+        TestTenant tenant = await app.CreateTenantAsync();
+        Guid token = await CreateAsync(tenant.Client, "/api/pci/tokens", TestCards.PanSource());
+
+        // Version 1 retired without re-encrypting (as a broken or tampered rotation would leave it).
+        TenantKeyring keyring = app.Services.GetRequiredService<TenantKeyring>();
+        await keyring.AddDataKeyVersionAsync(tenant.Id, CancellationToken.None);
+        await app.Services.GetRequiredService<IVaultStore>().DeleteTenantKeysBelowAsync(tenant.Id, TenantKeyPurpose.Data, 2, CancellationToken.None);
+        keyring.Evict(tenant.Id);
+        using HttpResponseMessage read = await tenant.Client.GetAsync($"/api/pci/tokens/{token}");
+
+        await GuardianAssert.ErrorAsync(read, HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+        Assert.Contains($"Data-key version 1 of tenant {tenant.Id} does not exist in the store", app.Logs.AllText, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// <paramref name="serving"/> takes the traffic; a second node over the same store and key file rotates (standing in
     /// for the CLI, which is a process with a key cache of its own). With <paramref name="rotatorServesToo"/> the workers
