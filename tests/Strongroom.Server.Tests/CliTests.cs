@@ -67,6 +67,29 @@ public sealed partial class CliTests : IDisposable
         Assert.Contains("No such tenant", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EveryCommand_TakesSettingsAsArguments_WhichOverrideTheEnvironment()
+    {
+        string fromEnvironment = NewDataDirectory(); // CliProcess points Strongroom__Storage__DataDirectory here
+        string fromArgument = NewDataDirectory();
+
+        (int createExit, string createOutput) = await RunCliAsync(fromEnvironment, "tenant", "create", "--name", "Argument Tenant", $"--Strongroom:Storage:DataDirectory={fromArgument}");
+        (int listExit, string listOutput) = await RunCliAsync(fromEnvironment, "--Strongroom:Storage:DataDirectory", fromArgument, "tenant", "list");
+        (int envListExit, string envListOutput) = await RunCliAsync(fromEnvironment, "tenant", "list");
+        (int statusExit, string statusOutput) = await RunCliAsync(fromEnvironment, "keys", "status", $"--Strongroom:Storage:DataDirectory={fromArgument}");
+        (int auditExit, string auditOutput) = await RunCliAsync(fromEnvironment, "audit", "verify", "--Strongroom:Storage:DataDirectory", fromArgument);
+
+        Assert.True(createExit == 0, createOutput);
+        Assert.True(listExit == 0, listOutput);
+        Assert.Contains("Argument Tenant", listOutput, StringComparison.Ordinal);
+        Assert.Equal(0, envListExit);
+        Assert.DoesNotContain("Argument Tenant", envListOutput, StringComparison.Ordinal);
+        Assert.True(statusExit == 0, statusOutput);
+        Assert.DoesNotContain("Unrecognized", statusOutput, StringComparison.Ordinal);
+        Assert.True(auditExit == 0, auditOutput);
+        Assert.True(File.Exists(Path.Combine(fromArgument, "keys", "kek.json")));
+    }
+
     private string NewDataDirectory() => _directories.Create();
 
     private static async Task<(int ExitCode, string Output)> RunCliAsync(string dataDirectory, params string[] args)

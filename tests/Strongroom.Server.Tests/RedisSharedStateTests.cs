@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Strongroom.Server.Tests;
@@ -71,6 +72,35 @@ public sealed class RedisSharedStateTests : IDisposable
         using HttpResponseMessage deleted = await onB.DeleteAsync($"/api/pci/tokens/{id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.False(await db.KeyExistsAsync(key), "deleting the token on node B did not drop its CVC from Redis");
+    }
+
+    [SkippableFact]
+    public async Task KekRotationDestroyingOldVersions_RewrapsTheSharedKey_ANodeStartedAfterwardsReadsTheCodes()
+    {
+        (StrongroomApplication a, _) = TwoNodes();
+        TestTenant tenant = await a.CreateTenantAsync();
+        JsonElement created = await PciTokenApiTests.CreateTokenAsync(tenant, new { source = TestCards.PanSource(TestCards.Amex, securityCode: "8642"), expires_in = 600 });
+        Guid id = Guid.Parse(created.GetProperty("id").GetString()!);
+        await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(RedisTestEnvironment.Configuration!);
+        IDatabase db = redis.GetDatabase();
+        using JsonDocument before = JsonDocument.Parse((string?)await db.StringGetAsync(_prefix + "keys:shared") ?? "{}");
+
+        Strongroom.Core.Keys.KekRotation rotation = await a.Services.GetRequiredService<Strongroom.Core.Keys.KeyRotationService>()
+            .RotateKekAsync(destroyOldVersions: true, null, CancellationToken.None);
+        using JsonDocument after = JsonDocument.Parse((string?)await db.StringGetAsync(_prefix + "keys:shared") ?? "{}");
+
+        // A node that starts now never held the shared key unwrapped, and KEK version 1 no longer exists.
+        var c = StrongroomApplication.Over(a.DataDirectory);
+        _apps.Add(c);
+        Configure(c, []);
+        _ = c.Server;
+        string? code = c.Services.GetRequiredService<Strongroom.Core.SecurityCodes.ISecurityCodeStore>().Read(tenant.Id, id);
+
+        Assert.Equal([1], rotation.DestroyedVersions);
+        Assert.Equal(1, before.RootElement.GetProperty("KekVersion").GetInt32());
+        Assert.Equal(2, after.RootElement.GetProperty("KekVersion").GetInt32());
+        Assert.Equal(before.RootElement.GetProperty("Id").GetString(), after.RootElement.GetProperty("Id").GetString()); // same key, re-wrapped
+        Assert.Equal("8642", code);
     }
 
     [SkippableFact]

@@ -25,14 +25,23 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
     {
     }
 
-    private StrongroomApplication(string dataDirectory, PostgresTestDatabase? postgres = null, bool ownsDataDirectory = true)
+    private StrongroomApplication(string dataDirectory, PostgresTestDatabase? postgres = null, bool ownsDataDirectory = true, ManualClock? clock = null)
     {
         DataDirectory = dataDirectory;
         Postgres = postgres;
         _ownsDataDirectory = ownsDataDirectory;
+        Clock = clock ?? new ManualClock(DateTimeOffset.UtcNow);
     }
 
     private readonly bool _ownsDataDirectory;
+
+    /// <summary>
+    /// A second node of <paramref name="first"/>: its own process state (key cache, in-memory stores) over the same store,
+    /// key file and clock. Disposing it leaves the shared data and database to <paramref name="first"/>.
+    /// </summary>
+    public static StrongroomApplication SecondNodeOf(StrongroomApplication first) => new(first.DataDirectory, first.Postgres, ownsDataDirectory: false, first.Clock) { _isSecondNode = true };
+
+    private bool _isSecondNode;
 
     /// <summary>An application over an existing data directory (e.g. one the CLI prepared); its creator deletes it.</summary>
     public static StrongroomApplication Over(string dataDirectory) => new(dataDirectory, ownsDataDirectory: false);
@@ -62,7 +71,7 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
     /// <summary>The configured <c>Strongroom:Storage:Provider</c>.</summary>
     public string StorageProvider => Postgres is null ? "sqlite" : "postgres";
 
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    public ManualClock Clock { get; }
 
     public CapturingLoggerProvider Logs { get; } = new();
 
@@ -154,7 +163,7 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
             {
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             }
-            else
+            else if (!_isSecondNode)
             {
                 Postgres.Drop();
             }
@@ -282,14 +291,109 @@ public sealed class PostgresTestDatabase
     }
 }
 
-/// <summary>A clock the tests move by hand.</summary>
+/// <summary>
+/// A clock the tests move by hand. Timers (<c>Task.Delay</c> and <c>PeriodicTimer</c> on this provider) run on real time
+/// unless <see cref="DrivesTimers"/> is set before the server starts; then they fire only when <see cref="Advance"/>
+/// passes their due time, so a test can step through a wait (e.g. a key rotation waiting out the key-cache lifetime).
+/// </summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset _now = start;
+    private readonly Lock _gate = new();
+    private readonly List<ManualTimer> _timers = [];
+    private long _utcTicks = start.UtcTicks;
 
-    public override DateTimeOffset GetUtcNow() => _now;
+    public bool DrivesTimers { get; set; }
 
-    public void Advance(TimeSpan by) => _now += by;
+    /// <summary>How many timers on this clock will fire within <paramref name="horizon"/> (only when <see cref="DrivesTimers"/> is set).</summary>
+    public int TimersDueWithin(TimeSpan horizon)
+    {
+        DateTimeOffset limit = GetUtcNow() + horizon;
+        lock (_gate)
+        {
+            return _timers.Count(t => t.Due <= limit);
+        }
+    }
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by)
+    {
+        Interlocked.Add(ref _utcTicks, by.Ticks);
+        if (!DrivesTimers)
+        {
+            return;
+        }
+
+        DateTimeOffset now = GetUtcNow();
+        List<ManualTimer> due;
+        lock (_gate)
+        {
+            due = [.. _timers.Where(t => t.Due <= now)];
+            foreach (ManualTimer timer in due)
+            {
+                timer.Due = timer.Period is { } period ? timer.Due + period : null;
+            }
+        }
+
+        foreach (ManualTimer timer in due)
+        {
+            ThreadPool.QueueUserWorkItem(_ => timer.Callback(timer.State));
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (!DrivesTimers)
+        {
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        lock (_gate)
+        {
+            _timers.Add(timer);
+        }
+
+        return timer;
+    }
+
+    private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+    {
+        public TimerCallback Callback { get; } = callback;
+
+        public object? State { get; } = state;
+
+        public DateTimeOffset? Due { get; set; }
+
+        public TimeSpan? Period { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (clock._gate)
+            {
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock.GetUtcNow() + dueTime;
+                Period = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? null : period;
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            lock (clock._gate)
+            {
+                Due = null;
+                clock._timers.Remove(this);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 }
 
 /// <summary>Captures every log message, structured value and exception text at every level.</summary>

@@ -41,8 +41,7 @@ public sealed class CardMetadataService(IVaultStore store, TenantKeyring keyring
             return new(await bins.LookupAsync(first6, scheme, cancellationToken), masked);
         }
 
-        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        byte[] plaintext = keys.Open(kind, id, ciphertext);
+        byte[] plaintext = await keyring.OpenAsync(tenantId, kind, id, ciphertext, cancellationToken);
         try
         {
             return new(await bins.LookupAsync(PciTokenService.DecodePan(plaintext), cancellationToken), masked);

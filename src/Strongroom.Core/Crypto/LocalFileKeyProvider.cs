@@ -86,7 +86,7 @@ public sealed partial class LocalFileKeyProvider : IKeyProvider
         {
             // Another process (the CLI rotating keys) may have added it since this one loaded the file.
             ReloadIfChanged();
-            kek = Find(version) ?? throw new CryptographicException($"KEK version {version} is not in the key file (never created, or destroyed).");
+            kek = Find(version) ?? throw KeyVersionUnavailableException.Kek(version, "in the key file");
         }
 
         return ValueTask.FromResult(Envelope.Open(kek, wrapped.Blob, context.Span));

@@ -198,7 +198,7 @@ public sealed partial class Pkcs11KeyProvider : IKeyProvider, IDisposable
                 List<IObjectHandle> keks = FindKeks(session, version);
                 if (keks.Count == 0)
                 {
-                    throw new CryptographicException($"KEK version {version} is not on the PKCS#11 token (never created, or destroyed).");
+                    throw KeyVersionUnavailableException.Kek(version, "on the PKCS#11 token");
                 }
 
                 // Normally one key; two only if two processes created the same version at once (see CreateKekVersionAsync).

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Crypto;
@@ -7,11 +9,23 @@ namespace Strongroom.Core.Crypto;
 /// <summary>
 /// Creates, unwraps and caches tenant keys. The key hierarchy is KEK (in the key provider) →
 /// per-tenant DEK and fingerprint key (wrapped, in the store) → record ciphertexts.
-/// Unwrapped keys live only in this process's memory.
+/// Unwrapped keys live only in this process's memory. A record sealed under a data-key version this process has not
+/// loaded yet (another process rotated the tenant's DEK, or re-encrypted the record, since the cache was filled) makes
+/// the keyring re-read the tenant's keys at once instead of waiting for the cache to expire: see <see cref="OpenAsync"/>.
 /// </summary>
-public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, TimeProvider time, Microsoft.Extensions.Options.IOptions<VaultOptions>? options = null)
+public sealed partial class TenantKeyring(
+    IVaultStore store,
+    IKeyProvider keyProvider,
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<VaultOptions>? options = null,
+    ILogger<TenantKeyring>? logger = null)
 {
     private readonly ConcurrentDictionary<Guid, (TenantKeySet Keys, DateTimeOffset LoadedAt)> _cache = new();
+
+    /// <summary>The reload of a tenant's keys in flight, shared by every caller that missed a version meanwhile.</summary>
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<TenantKeySet>>> _reloads = new();
+
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>
     /// How long unwrapped keys are trusted before re-reading the store. Bounds how long another node keeps sealing
@@ -53,6 +67,43 @@ public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, T
         TenantKeySet loaded = await LoadAsync(tenantId, cancellationToken);
         _cache[tenantId] = (loaded, now);
         return loaded;
+    }
+
+    /// <summary>
+    /// The tenant's keys, holding data-key <paramref name="dataKeyVersion"/>. On a miss the keys are re-read from the store
+    /// (single-flight: concurrent callers share one reload), at most twice, so a reload that had already read the store
+    /// before the version was added does not count. Throws <see cref="KeyVersionUnavailableException"/> only when the
+    /// version is still absent after that, i.e. it was retired or never existed.
+    /// </summary>
+    public async ValueTask<TenantKeySet> GetForVersionAsync(Guid tenantId, int dataKeyVersion, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await GetAsync(tenantId, cancellationToken);
+        for (int attempt = 0; attempt < 2 && !keys.HasDataKey(dataKeyVersion); attempt++)
+        {
+            keys = await ReloadAsync(tenantId, keys, firstAttempt: attempt == 0, cancellationToken);
+        }
+
+        if (!keys.HasDataKey(dataKeyVersion))
+        {
+            LogDataKeyVersionMissing(_logger, dataKeyVersion, tenantId, keys.DataKeyVersions);
+            throw KeyVersionUnavailableException.DataKey(tenantId, dataKeyVersion);
+        }
+
+        return keys;
+    }
+
+    /// <summary>The tenant's keys, holding the data-key version <paramref name="envelope"/>'s header names.</summary>
+    public ValueTask<TenantKeySet> GetForEnvelopeAsync(Guid tenantId, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken) =>
+        GetForVersionAsync(tenantId, Envelope.ReadKeyVersion(envelope.Span), cancellationToken);
+
+    /// <summary>
+    /// Opens a record sealed under any data-key version the tenant has in the store, loading the tenant's keys again if
+    /// this process has not seen that version yet (see <see cref="GetForVersionAsync"/>). The caller zeroes the result.
+    /// </summary>
+    public async ValueTask<byte[]> OpenAsync(Guid tenantId, RecordKind kind, Guid recordId, byte[] envelope, CancellationToken cancellationToken)
+    {
+        TenantKeySet keys = await GetForEnvelopeAsync(tenantId, envelope, cancellationToken);
+        return keys.Open(kind, recordId, envelope);
     }
 
     /// <summary>
@@ -116,7 +167,65 @@ public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, T
     /// <summary>Drops a tenant's keys from memory (after rotation or shredding elsewhere).</summary>
     public void Evict(Guid tenantId) => _cache.TryRemove(tenantId, out _);
 
+    /// <summary>
+    /// Re-reads the tenant's keys, unless another caller already replaced <paramref name="stale"/> in the cache (only on a
+    /// first attempt: that replacement may have read the store before the version was added). Callers that arrive while
+    /// a reload runs join it; the reload itself is not cancelled with any one caller's request.
+    /// </summary>
+    private async Task<TenantKeySet> ReloadAsync(Guid tenantId, TenantKeySet stale, bool firstAttempt, CancellationToken cancellationToken)
+    {
+        if (firstAttempt && _cache.TryGetValue(tenantId, out (TenantKeySet Keys, DateTimeOffset LoadedAt) cached) && !ReferenceEquals(cached.Keys, stale))
+        {
+            return cached.Keys;
+        }
+
+        Lazy<Task<TenantKeySet>>? mine = null;
+        mine = new Lazy<Task<TenantKeySet>>(() => ReloadNowAsync(tenantId, mine!));
+        return await _reloads.GetOrAdd(tenantId, mine).Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<TenantKeySet> ReloadNowAsync(Guid tenantId, Lazy<Task<TenantKeySet>> self)
+    {
+        try
+        {
+            // Yield first so the reload is published before the store is read: a caller that misses from now on joins it.
+            await Task.Yield();
+            DateTimeOffset now = time.GetUtcNow();
+            TenantKeySet loaded = await LoadAsync(tenantId, CancellationToken.None);
+            _cache[tenantId] = (loaded, now);
+            LogReloaded(_logger, tenantId, loaded.DataKeyVersions);
+            return loaded;
+        }
+        finally
+        {
+            _reloads.TryRemove(KeyValuePair.Create(tenantId, self));
+        }
+    }
+
     private async Task<TenantKeySet> LoadAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await LoadOnceAsync(tenantId, cancellationToken);
+        }
+        catch (KeyVersionUnavailableException e) when (e.Kind == KeyVersionKind.Kek)
+        {
+            // A KEK rotation re-wrapped the tenant's keys and destroyed the old KEK between reading the rows and
+            // unwrapping them: the rows read again are wrapped under the new KEK.
+            LogKekMovedDuringLoad(_logger, tenantId, e.Version);
+            try
+            {
+                return await LoadOnceAsync(tenantId, cancellationToken);
+            }
+            catch (KeyVersionUnavailableException again) when (again.Kind == KeyVersionKind.Kek)
+            {
+                LogKekVersionMissing(_logger, again.Version, tenantId);
+                throw;
+            }
+        }
+    }
+
+    private async Task<TenantKeySet> LoadOnceAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         IReadOnlyList<TenantKeyRecord> records = await store.GetTenantKeysAsync(tenantId, cancellationToken);
         var dataKeys = new Dictionary<int, byte[]>();
@@ -146,6 +255,18 @@ public sealed class TenantKeyring(IVaultStore store, IKeyProvider keyProvider, T
 
         return new TenantKeySet(tenantId, dataKeys, dataKeys.Keys.Max(), fingerprintKey);
     }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Re-read the keys of tenant {TenantId} on meeting a data-key version not loaded yet; data-key versions now held: {Versions}")]
+    private static partial void LogReloaded(ILogger logger, Guid tenantId, IEnumerable<int> versions);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Data-key version {Version} of tenant {TenantId} does not exist in the store (retired or never created); versions held after re-reading: {Versions}. The record cannot be opened.")]
+    private static partial void LogDataKeyVersionMissing(ILogger logger, int version, Guid tenantId, IEnumerable<int> versions);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "KEK version {KekVersion} went away while loading the keys of tenant {TenantId} (a KEK rotation ran meanwhile); reading them again")]
+    private static partial void LogKekMovedDuringLoad(ILogger logger, Guid tenantId, int kekVersion);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "KEK version {KekVersion} that wraps a key of tenant {TenantId} is not held by the key provider even after re-reading it (destroyed, or never created). The tenant's keys cannot be unwrapped.")]
+    private static partial void LogKekVersionMissing(ILogger logger, int kekVersion, Guid tenantId);
 }
 
 /// <summary>Thrown when a tenant has no keys, i.e. does not exist (or was shredded).</summary>
@@ -180,6 +301,12 @@ public sealed class TenantKeySet
 
     public int CurrentDataKeyVersion { get; }
 
+    /// <summary>The data-key versions this set can open, ascending.</summary>
+    public IEnumerable<int> DataKeyVersions => _dataKeys.Keys.Order();
+
+    /// <summary>Whether this set holds data-key <paramref name="version"/>.</summary>
+    public bool HasDataKey(int version) => _dataKeys.ContainsKey(version);
+
     /// <summary>Seals a record's plaintext with the current DEK, bound to this tenant, the record id and kind.</summary>
     public byte[] Seal(RecordKind kind, Guid recordId, ReadOnlySpan<byte> plaintext)
     {
@@ -194,7 +321,8 @@ public sealed class TenantKeySet
         int version = Envelope.ReadKeyVersion(envelope);
         if (!_dataKeys.TryGetValue(version, out EnvelopeKey? key))
         {
-            throw new CryptographicException($"Data key version {version} of tenant {TenantId} is not available.");
+            // Callers that go through TenantKeyring.OpenAsync / GetForVersionAsync have already re-read the store.
+            throw KeyVersionUnavailableException.DataKey(TenantId, version);
         }
 
         Span<byte> context = stackalloc byte[RecordContext.Size];

@@ -94,8 +94,7 @@ public sealed class ForwardingService(
             return null;
         }
 
-        TenantKeySet keys = await keyring.GetAsync(destination.TenantId, cancellationToken);
-        return Encoding.UTF8.GetString(keys.Open(RecordKind.ForwardClientIdentity, destination.Id, destination.ClientIdentity));
+        return Encoding.UTF8.GetString(await keyring.OpenAsync(destination.TenantId, RecordKind.ForwardClientIdentity, destination.Id, destination.ClientIdentity, cancellationToken));
     }
 
     /// <summary>Card data of a PCI token into <paramref name="template"/>.</summary>
@@ -180,7 +179,7 @@ public sealed class ForwardingService(
         }
 
         CryptogramMaterial material = tokenService.ComputeCryptogram(keys, token, cryptogram.Counter, cryptogram.Amount, cryptogram.Currency);
-        byte[] tokenPanBytes = keys.Open(RecordKind.NetworkTokenPan, token.Id, token.TokenPanCiphertext);
+        byte[] tokenPanBytes = await keyring.OpenAsync(tenantId, RecordKind.NetworkTokenPan, token.Id, token.TokenPanCiphertext, cancellationToken);
         string tokenPan;
         try
         {
@@ -259,8 +258,7 @@ public sealed class ForwardingService(
 
     private async Task<(Pan Pan, string? Name)> OpenCardAsync(Guid tenantId, RecordKind kind, Guid id, byte[] ciphertext, CancellationToken cancellationToken)
     {
-        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        byte[] plaintext = keys.Open(kind, id, ciphertext);
+        byte[] plaintext = await keyring.OpenAsync(tenantId, kind, id, ciphertext, cancellationToken);
         try
         {
             return (PciTokenService.DecodePan(plaintext), PciTokenService.DecodeCardholderName(plaintext));

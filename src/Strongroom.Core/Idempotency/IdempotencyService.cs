@@ -99,7 +99,7 @@ public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring,
             return new IdempotencyDecision.Conflict(InProgress: true);
         }
 
-        return new IdempotencyDecision.Replay(status, keys.Open(RecordKind.IdempotentResponse, existing.Id, existing.Response));
+        return new IdempotencyDecision.Replay(status, await keyring.OpenAsync(tenantId, RecordKind.IdempotentResponse, existing.Id, existing.Response, cancellationToken));
     }
 
     /// <summary>Stores the response of the request that got <see cref="IdempotencyDecision.Proceed"/>.</summary>

@@ -28,7 +28,8 @@ public sealed partial class KeyRotationService(
     ISecurityCodeStore securityCodes,
     Audit.AuditLog audit,
     TimeProvider time,
-    ILogger<KeyRotationService> logger)
+    ILogger<KeyRotationService> logger,
+    IEnumerable<IKekWrappedKeyHolder>? wrappedKeyHolders = null)
 {
     public const int BatchSize = 200;
 
@@ -56,6 +57,12 @@ public sealed partial class KeyRotationService(
             }
         }
 
+        // Keys kept outside the store (the shared Redis key): re-wrapped before anything is destroyed; a failure stops here.
+        foreach (IKekWrappedKeyHolder holder in wrappedKeyHolders ?? [])
+        {
+            rewrapped += await holder.RewrapAsync(newVersion, cancellationToken);
+        }
+
         var destroyed = new List<int>();
         if (destroyOldVersions)
         {
@@ -66,6 +73,10 @@ public sealed partial class KeyRotationService(
                 {
                     await keyProvider.DestroyKekVersionAsync(version, cancellationToken);
                     destroyed.Add(version);
+
+                    // Irreversible, so each destruction has an entry of its own (the rotation's entry lists them again).
+                    await audit.AppendAsync(actor, "keys.kek_version_destroyed", null, $"kek:{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                        new Dictionary<string, string> { ["provider"] = keyProvider.Name }, cancellationToken);
                 }
             }
         }
@@ -86,6 +97,11 @@ public sealed partial class KeyRotationService(
         RotationJob? running = (await store.ListRotationJobsAsync(tenantId, cancellationToken)).FirstOrDefault(j => j.Status == RotationJobStatus.Running);
         if (running is not null)
         {
+            await audit.AppendAsync(actor, "keys.dek_rotation_resumed", tenantId, $"job:{running.Id}", new Dictionary<string, string>
+            {
+                ["to_version"] = running.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["reencrypted"] = running.Reencrypted.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, cancellationToken);
             return running;
         }
 
@@ -103,7 +119,7 @@ public sealed partial class KeyRotationService(
     /// with an older version, re-checks every column, and retires the older data keys. Cancel it at any point; running
     /// it again continues from the last finished batch.
     /// </summary>
-    public async Task<RotationJob> RunDekRotationAsync(RotationJob job, IProgress<KeyProgress>? progress, CancellationToken cancellationToken)
+    public async Task<RotationJob> RunDekRotationAsync(RotationJob job, IProgress<KeyProgress>? progress, CancellationToken cancellationToken, string actor = OperatorActor)
     {
         if (job.Status == RotationJobStatus.Completed)
         {
@@ -130,6 +146,11 @@ public sealed partial class KeyRotationService(
         int remaining = await CountUnderOlderVersionsAsync(job, cancellationToken);
         if (remaining > 0)
         {
+            await audit.AppendAsync(actor, "keys.dek_rotation_failed", job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
+            {
+                ["to_version"] = job.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["remaining"] = remaining.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, cancellationToken);
             throw new InvalidOperationException($"{remaining} value(s) are still sealed under an older key version; run the rotation again.");
         }
 
@@ -139,7 +160,7 @@ public sealed partial class KeyRotationService(
         job = job with { Status = RotationJobStatus.Completed, UpdatedAt = now, CompletedAt = now };
         await store.UpdateRotationJobAsync(job, cancellationToken);
         LogDekRotationCompleted(logger, job.TenantId, job.ToVersion, job.Reencrypted, retired);
-        await audit.AppendAsync(OperatorActor, "keys.dek_rotation_completed", job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
+        await audit.AppendAsync(actor, "keys.dek_rotation_completed", job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
         {
             ["to_version"] = job.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["reencrypted"] = job.Reencrypted.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -204,7 +225,10 @@ public sealed partial class KeyRotationService(
                         continue;
                     }
 
-                    byte[] plaintext = keys.Open(kind, value.RecordId, value.Envelope);
+                    // A value this process has no key for yet (e.g. sealed by a node under a version added by another rotation run) re-reads the keys.
+                    byte[] plaintext = keys.HasDataKey(Envelope.ReadKeyVersion(value.Envelope))
+                        ? keys.Open(kind, value.RecordId, value.Envelope)
+                        : await keyring.OpenAsync(job.TenantId, kind, value.RecordId, value.Envelope, cancellationToken);
                     try
                     {
                         // Lost compare-and-set: the value was rewritten (already under the new key) or deleted meanwhile.

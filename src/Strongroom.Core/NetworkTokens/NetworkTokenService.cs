@@ -234,10 +234,12 @@ public sealed partial class NetworkTokenService(
         VaultEvent issued = Event(record, VaultEventTypes.NetworkTokenCryptogramIssued, new NetworkTokenEventData(Mode: referenceMode ? "reference" : "value", Amount: amount, Currency: currency), now);
         // The cryptogram depends on the counter the store takes, so it is made (and, for an idempotent request, stored as the
         // response) inside the issuing transaction.
+        // The token PAN (value mode) is opened before, so the transaction waits on no key load.
+        string? tokenPan = reference is null ? await OpenTokenPanAsync(record, cancellationToken) : null;
         IssuedCryptogram? result = null;
         IssuedCryptogram Issue(long counter) => result ??= reference is not null
             ? new IssuedCryptogram(null, null, record.TokenExpiryMonth, record.TokenExpiryYear, reference, expiresAt)
-            : new IssuedCryptogram(tokenService.ComputeCryptogram(keys, record, counter, amount, currency), OpenTokenPan(keys, record), record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt);
+            : new IssuedCryptogram(tokenService.ComputeCryptogram(keys, record, counter, amount, currency), tokenPan, record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt);
 
         long? issuedCounter = await store.IssueCryptogramAsync(pending, issued, reply is null ? null : counter => reply.Seal(Issue(counter)), cancellationToken);
         if (issuedCounter is null)
@@ -332,8 +334,7 @@ public sealed partial class NetworkTokenService(
         string? cardholderName = null;
         if (record.CardCiphertext.Length > 0)
         {
-            TenantKeySet keys = await keyring.GetAsync(record.TenantId, cancellationToken);
-            byte[] plaintext = keys.Open(RecordKind.NetworkTokenCard, record.Id, record.CardCiphertext);
+            byte[] plaintext = await keyring.OpenAsync(record.TenantId, RecordKind.NetworkTokenCard, record.Id, record.CardCiphertext, cancellationToken);
             try
             {
                 cardholderName = PciTokenService.DecodeCardholderName(plaintext);
@@ -359,9 +360,9 @@ public sealed partial class NetworkTokenService(
         TokenMetadata.Deserialize(record.MetadataJson));
 
     /// <summary>The token PAN, for the deliberate data-out of a value-mode cryptogram.</summary>
-    private static string OpenTokenPan(TenantKeySet keys, NetworkTokenRecord record)
+    private async Task<string> OpenTokenPanAsync(NetworkTokenRecord record, CancellationToken cancellationToken)
     {
-        byte[] plaintext = keys.Open(RecordKind.NetworkTokenPan, record.Id, record.TokenPanCiphertext);
+        byte[] plaintext = await keyring.OpenAsync(record.TenantId, RecordKind.NetworkTokenPan, record.Id, record.TokenPanCiphertext, cancellationToken);
         try
         {
             return System.Text.Encoding.ASCII.GetString(plaintext);

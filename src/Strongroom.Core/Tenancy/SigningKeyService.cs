@@ -97,8 +97,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             return null;
         }
 
-        TenantKeySet keys = await keyring.GetAsync(key.TenantId, cancellationToken);
-        return (key, keys.Open(RecordKind.SigningKeySecret, key.Id, key.SealedSecret));
+        return (key, await keyring.OpenAsync(key.TenantId, RecordKind.SigningKeySecret, key.Id, key.SealedSecret, cancellationToken));
     }
 
     public Task<SigningKeyRecord?> GetAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => store.GetSigningKeyAsync(tenantId, keyId, cancellationToken);

@@ -184,8 +184,7 @@ public sealed partial class PciTokenService(
             return null;
         }
 
-        TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        byte[] plaintext = keys.Open(RecordKind.PciToken, record.Id, record.Ciphertext);
+        byte[] plaintext = await keyring.OpenAsync(tenantId, RecordKind.PciToken, record.Id, record.Ciphertext, cancellationToken);
         try
         {
             return new ValidCard(DecodePan(plaintext), new Expiry(record.ExpiryMonth, record.ExpiryYear), DecodeCardholderName(plaintext), securityCodes.Read(tenantId, tokenId));
@@ -217,8 +216,7 @@ public sealed partial class PciTokenService(
 
     private async Task<PciToken> ToTokenAsync(PciTokenRecord record, CancellationToken cancellationToken)
     {
-        TenantKeySet keys = await keyring.GetAsync(record.TenantId, cancellationToken);
-        byte[] plaintext = keys.Open(RecordKind.PciToken, record.Id, record.Ciphertext);
+        byte[] plaintext = await keyring.OpenAsync(record.TenantId, RecordKind.PciToken, record.Id, record.Ciphertext, cancellationToken);
         string? cardholderName;
         try
         {

@@ -111,8 +111,8 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             return new(WebhookOutcome.NotFound);
         }
 
+        byte[] previous = await keyring.OpenAsync(tenantId, RecordKind.WebhookSecret, endpointId, current.Secret, cancellationToken);
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        byte[] previous = keys.Open(RecordKind.WebhookSecret, endpointId, current.Secret);
         string secret = WebhookSignature.NewSecret();
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         WebhookEndpointRecord rotated = current with
@@ -146,10 +146,9 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
     /// <summary>The secrets a delivery is signed with now: the current one, and the previous one while its grace lasts.</summary>
     public async Task<(string Current, string? Previous)> OpenSecretsAsync(WebhookEndpointRecord endpoint, CancellationToken cancellationToken)
     {
-        TenantKeySet keys = await keyring.GetAsync(endpoint.TenantId, cancellationToken);
-        string current = Encoding.UTF8.GetString(keys.Open(RecordKind.WebhookSecret, endpoint.Id, endpoint.Secret));
+        string current = Encoding.UTF8.GetString(await keyring.OpenAsync(endpoint.TenantId, RecordKind.WebhookSecret, endpoint.Id, endpoint.Secret, cancellationToken));
         string? previous = endpoint.PreviousSecret is { } sealedPrevious && endpoint.PreviousSecretExpiresAt > time.GetUtcNow()
-            ? Encoding.UTF8.GetString(keys.Open(RecordKind.WebhookPreviousSecret, endpoint.Id, sealedPrevious))
+            ? Encoding.UTF8.GetString(await keyring.OpenAsync(endpoint.TenantId, RecordKind.WebhookPreviousSecret, endpoint.Id, sealedPrevious, cancellationToken))
             : null;
         return (current, previous);
     }

@@ -11,8 +11,9 @@ using Strongroom.Server.Hosting;
 namespace Strongroom.Server.Cli;
 
 /// <summary>
-/// The <c>strongroom</c> command line. Admin commands work directly on the configured store (same
-/// configuration as the server: appsettings.json, <c>Strongroom__…</c> environment variables).
+/// The <c>strongroom</c> command line. Admin commands work directly on the configured store, with the same
+/// configuration sources as the server: appsettings.json (shipped and in the working directory), <c>Strongroom__…</c>
+/// environment variables, and <c>--Strongroom:…=value</c> arguments anywhere on the command line (see <see cref="CliSettings"/>).
 /// </summary>
 internal static class StrongroomCli
 {
@@ -23,23 +24,25 @@ internal static class StrongroomCli
     {
         // No command (or only host switches such as --urls): run the server. This is also how
         // WebApplicationFactory starts the app in tests.
-        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) && args[0] is not ("--help" or "--version"))
+        (string[] command, string[] settings) = CliSettings.Split(args);
+        if (command.Length == 0 || command[0].StartsWith("--", StringComparison.Ordinal) && command[0] is not ("--help" or "--version"))
         {
             await StrongroomHost.Build(args).RunAsync();
             return 0;
         }
 
-        return await BuildCommand().Parse(args).InvokeAsync();
+        return await BuildCommand(settings).Parse(command).InvokeAsync();
     }
 
-    private static RootCommand BuildCommand()
+    private static RootCommand BuildCommand(string[] settings)
     {
+        Func<CancellationToken, Task<IHost>> startAdminHost = cancellationToken => StartAdminHostAsync(settings, cancellationToken);
         var root = new RootCommand("Strongroom: a self-hosted card tokenization vault.");
 
         var serve = new Command("serve", "Run the vault server (extra arguments such as --urls go to the host).") { TreatUnmatchedTokensAsErrors = false };
         serve.SetAction(async (parse, _) =>
         {
-            await StrongroomHost.Build([.. parse.UnmatchedTokens]).RunAsync();
+            await StrongroomHost.Build([.. settings, .. parse.UnmatchedTokens]).RunAsync();
             return 0;
         });
         root.Subcommands.Add(serve);
@@ -47,7 +50,7 @@ internal static class StrongroomCli
         var migrate = new Command("migrate", "Apply pending schema migrations and exit.");
         migrate.SetAction(async (_, cancellationToken) =>
         {
-            using IHost host = BuildAdminHost();
+            using IHost host = BuildAdminHost(settings);
             IVaultStore store = host.Services.GetRequiredService<IVaultStore>();
             await store.MigrateAsync(cancellationToken);
             Console.WriteLine($"Migrated the {store.Engine} store.");
@@ -55,22 +58,22 @@ internal static class StrongroomCli
         });
         root.Subcommands.Add(migrate);
 
-        root.Subcommands.Add(TenantCommand());
-        root.Subcommands.Add(ApiKeyCommand());
-        root.Subcommands.Add(BinCommand());
-        root.Subcommands.Add(KeysCommand.Build(StartAdminHostAsync));
-        root.Subcommands.Add(AuditCommand.Build(StartAdminHostAsync));
+        root.Subcommands.Add(TenantCommand(startAdminHost));
+        root.Subcommands.Add(ApiKeyCommand(startAdminHost));
+        root.Subcommands.Add(BinCommand(startAdminHost));
+        root.Subcommands.Add(KeysCommand.Build(startAdminHost));
+        root.Subcommands.Add(AuditCommand.Build(startAdminHost));
         return root;
     }
 
-    private static Command TenantCommand()
+    private static Command TenantCommand(Func<CancellationToken, Task<IHost>> startAdminHost)
     {
         var tenant = new Command("tenant", "Manage tenants.");
         var name = new Option<string>("--name") { Description = "Display name of the tenant.", Required = true };
         var create = new Command("create", "Create a tenant with its own data and fingerprint keys.") { name };
         create.SetAction(async (parse, cancellationToken) =>
         {
-            using IHost host = await StartAdminHostAsync(cancellationToken);
+            using IHost host = await startAdminHost(cancellationToken);
             string tenantName = parse.GetValue(name)!;
             if (Tenant.ValidateName(tenantName) is { } error)
             {
@@ -87,7 +90,7 @@ internal static class StrongroomCli
         var list = new Command("list", "List tenants.");
         list.SetAction(async (_, cancellationToken) =>
         {
-            using IHost host = await StartAdminHostAsync(cancellationToken);
+            using IHost host = await startAdminHost(cancellationToken);
             foreach (Tenant t in await host.Services.GetRequiredService<TenantService>().ListAsync(cancellationToken))
             {
                 Console.WriteLine($"{t.Id}  {t.Name}");
@@ -101,7 +104,7 @@ internal static class StrongroomCli
         return tenant;
     }
 
-    private static Command ApiKeyCommand()
+    private static Command ApiKeyCommand(Func<CancellationToken, Task<IHost>> startAdminHost)
     {
         var apiKey = new Command("api-key", "Manage tenant API keys.");
         var tenantId = new Option<Guid>("--tenant") { Description = "Tenant id.", Required = true };
@@ -134,7 +137,7 @@ internal static class StrongroomCli
                 return 2;
             }
 
-            using IHost host = await StartAdminHostAsync(cancellationToken);
+            using IHost host = await startAdminHost(cancellationToken);
             try
             {
                 IssuedApiKey issued = await host.Services.GetRequiredService<ApiKeyService>().CreateAsync(
@@ -160,7 +163,7 @@ internal static class StrongroomCli
         return apiKey;
     }
 
-    private static Command BinCommand()
+    private static Command BinCommand(Func<CancellationToken, Task<IHost>> startAdminHost)
     {
         var bin = new Command("bin", "Manage the BIN table (card scheme, funding and issuer by card number prefix).");
         var file = new Argument<FileInfo>("file") { Description = "CSV with the header prefix,scheme,funding,bank,country[,issuer_id]." };
@@ -183,7 +186,7 @@ internal static class StrongroomCli
                 }
             }
 
-            using IHost host = await StartAdminHostAsync(cancellationToken);
+            using IHost host = await startAdminHost(cancellationToken);
             var progress = new ConsoleProgressBar(Console.Error, "lines");
             using StreamReader reader = path.OpenText();
             BinImportResult result = await host.Services.GetRequiredService<BinService>().ImportAsync(reader, line => progress.Report(line, totalLines), cancellationToken);
@@ -208,18 +211,34 @@ internal static class StrongroomCli
         return bin;
     }
 
-    private static IHost BuildAdminHost()
+    /// <summary>
+    /// Configured as <c>serve</c> is: shipped defaults, then appsettings(.{environment}).json, environment variables and the
+    /// command line's settings, last wins. The environment name follows <c>ASPNETCORE_ENVIRONMENT</c> too, as the server's does.
+    /// </summary>
+    private static IHost BuildAdminHost(string[] settings)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = settings,
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } environment ? environment : null,
+        });
+        ShippedDefaults.Add(builder.Configuration);
+
+        // The shipped defaults log at Information, meant for the server; a command's output stays its own unless the
+        // operator asks for more (any later source, e.g. --Logging:LogLevel:Default=Information, wins).
+        builder.Configuration.Sources.Insert(1, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Default", "Warning"), new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddStrongroomVault(builder.Configuration);
         return builder.Build();
     }
 
     /// <summary>A host for admin commands: services only (no server, no sweeper), store migrated.</summary>
-    private static async Task<IHost> StartAdminHostAsync(CancellationToken cancellationToken)
+    private static async Task<IHost> StartAdminHostAsync(string[] settings, CancellationToken cancellationToken)
     {
-        IHost host = BuildAdminHost();
+        IHost host = BuildAdminHost(settings);
         await host.Services.GetRequiredService<IVaultStore>().MigrateAsync(cancellationToken);
         return host;
     }

@@ -13,7 +13,7 @@ namespace Strongroom.Server.Distributed;
 /// holding them must run without persistence (<c>--save "" --appendonly no</c>), so no code reaches a disk even sealed.
 /// Value layout: 16 ASCII hex characters (the shared key's id) followed by the envelope.
 /// </summary>
-internal sealed class RedisSecurityCodeStore(RedisConnection redis, RedisSharedKey sharedKey) : ISecurityCodeStore
+internal sealed partial class RedisSecurityCodeStore(RedisConnection redis, RedisSharedKey sharedKey, ILogger<RedisSecurityCodeStore> logger) : ISecurityCodeStore
 {
     public const string Purpose = "cvc";
     private const int IdLength = 16;
@@ -49,9 +49,12 @@ internal sealed class RedisSecurityCodeStore(RedisConnection redis, RedisSharedK
             return null;
         }
 
-        byte[]? key = sharedKey.ForId(Encoding.ASCII.GetString(value, 0, IdLength), Purpose);
+        string keyId = Encoding.ASCII.GetString(value, 0, IdLength);
+        byte[]? key = sharedKey.ForId(keyId, Purpose);
         if (key is null)
         {
+            // Not silent: the code exists but its sealing key is gone (Redis restarted without it, or its KEK was destroyed).
+            LogSealingKeyMissing(logger, tokenId, tenantId, keyId);
             return null;
         }
 
@@ -69,6 +72,7 @@ internal sealed class RedisSecurityCodeStore(RedisConnection redis, RedisSharedK
         }
         catch (CryptographicException)
         {
+            LogUnreadable(logger, tokenId, tenantId, keyId);
             return null;
         }
         finally
@@ -104,6 +108,12 @@ internal sealed class RedisSecurityCodeStore(RedisConnection redis, RedisSharedK
 
     /// <summary>Redis expires codes itself (PX); nothing to sweep.</summary>
     public int RemoveExpired() => 0;
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "The security code of token {TokenId} (tenant {TenantId}) is sealed under shared Redis key {KeyId}, which no node can unwrap any more; the code is treated as absent")]
+    private static partial void LogSealingKeyMissing(ILogger logger, Guid tokenId, Guid tenantId, string keyId);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "The security code of token {TokenId} (tenant {TenantId}) in Redis does not open under shared key {KeyId} (altered or misplaced); the code is treated as absent")]
+    private static partial void LogUnreadable(ILogger logger, Guid tokenId, Guid tenantId, string keyId);
 
     private RedisKey Key(Guid tenantId, Guid tokenId) => redis.Key("cvc:" + tenantId.ToString("N") + ":" + tokenId.ToString("N"));
 }

@@ -13,7 +13,7 @@ namespace Strongroom.Server.Distributed;
 /// subkey per purpose (HKDF-SHA256). Redis without persistence forgets it on restart; the next node then makes a new one
 /// (the ephemeral values sealed under the old one are gone with it anyway).
 /// </summary>
-internal sealed class RedisSharedKey(RedisConnection redis, IKeyProvider keyProvider)
+internal sealed class RedisSharedKey(RedisConnection redis, IKeyProvider keyProvider) : Strongroom.Core.Keys.IKekWrappedKeyHolder
 {
     /// <summary>How long a node trusts its copy before re-reading which key is current.</summary>
     private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(15);
@@ -50,6 +50,69 @@ internal sealed class RedisSharedKey(RedisConnection redis, IKeyProvider keyProv
             }
 
             return _masters.TryGetValue(id, out byte[]? master) ? Derive(master, purpose) : null;
+        }
+    }
+
+    /// <summary>
+    /// Re-wraps the stored key under the current KEK, keeping its id, so values sealed under it stay readable to every
+    /// node (including one that starts after the old KEK version is destroyed). Compare-and-set on the stored record.
+    /// </summary>
+    public async Task<int> RewrapAsync(int kekVersion, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            RedisValue stored = redis.Run(db => db.StringGet(RecordKey));
+            SharedKeyRecord? record = stored.IsNull ? null : Parse(stored!);
+            if (record is null || record.KekVersion == kekVersion || !string.Equals(record.Provider, keyProvider.Name, StringComparison.Ordinal))
+            {
+                return 0;
+            }
+
+            byte[] master;
+            try
+            {
+                master = await keyProvider.UnwrapAsync(new WrappedKey(record.Provider, record.KekVersion, Convert.FromBase64String(record.Blob)), Context(record.Id), cancellationToken);
+            }
+            catch (CryptographicException)
+            {
+                // Already unreadable (its KEK is gone): nothing to carry over; the next node to need one makes a new key.
+                return 0;
+            }
+
+            try
+            {
+                WrappedKey wrapped = await keyProvider.WrapAsync(master, Context(record.Id), cancellationToken);
+                string rewritten = JsonSerializer.Serialize(new SharedKeyRecord(record.Id, wrapped.Provider, wrapped.KekVersion, Convert.ToBase64String(wrapped.Blob)), RedisJson.Default.SharedKeyRecord);
+                bool written = redis.Run(db =>
+                {
+                    ITransaction transaction = db.CreateTransaction();
+                    transaction.AddCondition(Condition.StringEqual(RecordKey, stored));
+                    _ = transaction.StringSetAsync(RecordKey, rewritten);
+                    return transaction.Execute();
+                });
+                if (written)
+                {
+                    return 1;
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(master);
+            }
+        }
+
+        throw new SharedStateUnavailableException("The shared Redis key kept changing while it was being re-wrapped.");
+    }
+
+    private static SharedKeyRecord? Parse(string stored)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stored, RedisJson.Default.SharedKeyRecord);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -33,6 +33,7 @@ internal static class StrongroomHost
         {
             services.AddSingleton<Distributed.RedisConnection>();
             services.AddSingleton<Distributed.RedisSharedKey>();
+            services.AddSingleton<Strongroom.Core.Keys.IKekWrappedKeyHolder>(sp => sp.GetRequiredService<Distributed.RedisSharedKey>());
             services.AddSingleton<Strongroom.Core.SecurityCodes.ISecurityCodeStore, Distributed.RedisSecurityCodeStore>();
             services.AddSingleton<Strongroom.Core.Tenancy.IGatewaySigningKeySource, Distributed.RedisGatewaySigningKeys>();
         }
@@ -61,15 +62,7 @@ internal static class StrongroomHost
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
-        // The defaults shipped next to the binary apply whatever the working directory; the content
-        // root's appsettings, environment variables and arguments still override them.
-        var shippedDefaults = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
-        {
-            Path = System.IO.Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
-            Optional = true,
-        };
-        shippedDefaults.ResolveFileProvider();
-        builder.Configuration.Sources.Insert(0, shippedDefaults);
+        ShippedDefaults.Add(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -174,7 +167,9 @@ internal static class StrongroomHost
     {
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
-            if (e is Distributed.SharedStateUnavailableException or TimeoutException || e is System.Data.Common.DbException { IsTransient: true })
+            // A key version that is still missing after the keyring re-read the store (logged there) fails the request cleanly too.
+            if (e is Distributed.SharedStateUnavailableException or TimeoutException or KeyVersionUnavailableException
+                || e is System.Data.Common.DbException { IsTransient: true })
             {
                 return true;
             }

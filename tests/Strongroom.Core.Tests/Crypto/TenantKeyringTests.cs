@@ -247,3 +247,110 @@ public sealed class TenantKeyringTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<CryptographicException>(async () => await keyring.GetAsync(attacker, CancellationToken.None));
     }
 }
+
+/// <summary>A node meeting a record sealed under a data-key version it has not loaded (another node or the CLI rotated meanwhile).</summary>
+#pragma warning disable CA1001 // xunit disposes the fields through IAsyncLifetime.DisposeAsync.
+public sealed class TenantKeyringVersionMissTests : IAsyncLifetime
+#pragma warning restore CA1001
+{
+    private readonly SqliteDatabase _database = new();
+    private readonly TempDirectory _keys = new("strongroom-kek");
+    private readonly FakeTimeProvider _time = new();
+    private IVaultStore _store = null!;
+    private LocalFileKeyProvider _provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = _database.NewStore();
+        await _store.MigrateAsync(CancellationToken.None);
+        _provider = NewProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        _keys.Dispose();
+    }
+
+    [Fact]
+    public async Task OpenAsync_RecordUnderVersionAnotherNodeAdded_ReloadsWithinTheCacheLifetimeAndOpens()
+    {
+        var rotating = new TenantKeyring(_store, _provider, _time);
+        var serving = new TenantKeyring(_store, _provider, _time);
+        Guid tenant = await CreateTenantAsync(rotating);
+        TenantKeySet before = await serving.GetAsync(tenant, CancellationToken.None);
+        Guid record = Guid.NewGuid();
+
+        Assert.Equal(2, await rotating.AddDataKeyVersionAsync(tenant, CancellationToken.None));
+        byte[] underV2 = (await rotating.GetAsync(tenant, CancellationToken.None)).Seal(RecordKind.PciToken, record, [4, 1, 1]);
+        byte[] opened = await serving.OpenAsync(tenant, RecordKind.PciToken, record, underV2, CancellationToken.None);
+        TenantKeySet after = await serving.GetAsync(tenant, CancellationToken.None);
+
+        Assert.Equal(1, before.CurrentDataKeyVersion);
+        Assert.Equal(new byte[] { 4, 1, 1 }, opened);
+        Assert.Equal(2, after.CurrentDataKeyVersion); // the reload also moved this node's writes to the new version
+        Assert.Equal([1, 2], after.DataKeyVersions);
+        Assert.Throws<KeyVersionUnavailableException>(() => before.Open(RecordKind.PciToken, record, underV2));
+    }
+
+    [Fact]
+    public async Task GetForVersion_BurstOfMisses_SharesOneReload()
+    {
+        var rotating = new TenantKeyring(_store, _provider, _time);
+        var serving = new TenantKeyring(_store, _provider, _time);
+        Guid tenant = await CreateTenantAsync(rotating);
+        TenantKeySet stale = await serving.GetAsync(tenant, CancellationToken.None);
+        await rotating.AddDataKeyVersionAsync(tenant, CancellationToken.None);
+
+        TenantKeySet[] sets = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () => await serving.GetForVersionAsync(tenant, 2, CancellationToken.None))));
+
+        // Every caller got the one set a single reload produced, not a set of its own.
+        Assert.All(sets, set => Assert.Same(sets[0], set));
+        Assert.NotSame(stale, sets[0]);
+        Assert.True(sets[0].HasDataKey(2));
+    }
+
+    [Fact]
+    public async Task GetForVersion_VersionNotInTheStore_ThrowsTypedExceptionNamingTenantAndVersion()
+    {
+        var keyring = new TenantKeyring(_store, _provider, _time);
+        Guid tenant = await CreateTenantAsync(keyring);
+
+        var error = await Assert.ThrowsAsync<KeyVersionUnavailableException>(async () => await keyring.GetForVersionAsync(tenant, 7, CancellationToken.None));
+
+        Assert.Equal(KeyVersionKind.Data, error.Kind);
+        Assert.Equal(tenant, error.TenantId);
+        Assert.Equal(7, error.Version);
+        Assert.True((await keyring.GetAsync(tenant, CancellationToken.None)).HasDataKey(1)); // the tenant itself still works
+    }
+
+    [Fact]
+    public async Task Unwrap_KekVersionAnotherProcessCreated_IsFound_ADestroyedOneIsATypedError()
+    {
+        LocalFileKeyProvider other = NewProvider();
+        byte[] key = RandomNumberGenerator.GetBytes(Envelope.KeySize);
+        int v2 = await other.CreateKekVersionAsync();
+        WrappedKey underV2 = await other.WrapAsync(key, "ctx"u8.ToArray());
+
+        byte[] unwrapped = await _provider.UnwrapAsync(underV2, "ctx"u8.ToArray());
+        await other.CreateKekVersionAsync();
+        await other.DestroyKekVersionAsync(v2);
+        LocalFileKeyProvider restarted = NewProvider(); // a process that never held version 2 re-reads the file, and it is gone
+        var error = await Assert.ThrowsAsync<KeyVersionUnavailableException>(async () => await restarted.UnwrapAsync(underV2, "ctx"u8.ToArray()));
+
+        Assert.Equal(key, unwrapped);
+        Assert.Equal(KeyVersionKind.Kek, error.Kind);
+        Assert.Equal(v2, error.Version);
+    }
+
+    private LocalFileKeyProvider NewProvider() =>
+        new(Options.Create(new LocalKeyFileOptions { Path = _keys.File("kek.json") }), NullLogger<LocalFileKeyProvider>.Instance);
+
+    private async Task<Guid> CreateTenantAsync(TenantKeyring keyring)
+    {
+        Guid id = Guid.NewGuid();
+        IReadOnlyList<TenantKeyRecord> keys = await keyring.CreateInitialKeysAsync(id, CancellationToken.None);
+        await _store.CreateTenantAsync(new Tenant(id, "t", _time.GetUtcNow()), keys, CancellationToken.None);
+        return id;
+    }
+}

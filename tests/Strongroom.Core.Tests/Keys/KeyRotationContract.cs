@@ -130,6 +130,8 @@ public abstract class KeyRotationContract(StoreFixture fixture)
 
         Assert.Equal(RotationJobStatus.Completed, done.Status);
         Assert.True(done.Reencrypted >= 655, $"re-encrypted {done.Reencrypted}");
+        Assert.Equal(["keys.dek_rotation_started", "keys.dek_rotation_resumed", "keys.dek_rotation_completed"],
+            (await vault.Audit.ListAsync(new Strongroom.Core.Audit.AuditQuery(TenantId: tenant.Id), None)).Select(e => e.Action));
         await AssertEverythingSealedUnderAsync(vault, tenant.Id, 2);
         Assert.DoesNotContain(1, (await vault.Store.GetTenantKeysAsync(tenant.Id, None)).Where(k => k.Purpose == TenantKeyPurpose.Data).Select(k => k.Version));
     }
@@ -152,6 +154,9 @@ public abstract class KeyRotationContract(StoreFixture fixture)
         Assert.Equal([2], await vault.KeyProvider.ListKekVersionsAsync());
         vault.Keyring.Evict(b.Id);
         Assert.Equal("Kek Test", (await vault.Tokens.GetAsync(b.Id, token.Id, None))!.Card.CardholderName);
+        IReadOnlyList<Strongroom.Core.Audit.AuditEntry> audit = await vault.Audit.ListAsync(new Strongroom.Core.Audit.AuditQuery(), None);
+        Assert.Contains(audit, e => e.Action == "keys.kek_version_destroyed" && e.Target == "kek:1" && e.Actor == KeyRotationService.OperatorActor);
+        Assert.Contains(audit, e => e.Action == "keys.kek_rotated" && e.Target == "kek:2");
     }
 
     [SkippableFact]
