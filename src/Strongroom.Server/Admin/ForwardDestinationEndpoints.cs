@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Strongroom.Core.Egress;
 using Strongroom.Core.Forwarding;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
@@ -99,6 +100,12 @@ internal static class ForwardDestinationEndpoints
                 || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)))
             {
                 reader.Errors.Add(new(path + ".url", "Must be an absolute https URL (http only for a loopback host)."));
+                continue;
+            }
+
+            if (!allowPrivate && EgressAddressPolicy.ForbiddenLiteral(uri) is string range)
+            {
+                reader.Errors.Add(new(path + ".url", $"The address is {range}; set allow_private_network to forward there."));
                 continue;
             }
 

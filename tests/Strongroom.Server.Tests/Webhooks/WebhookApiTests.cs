@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Strongroom.Core.Webhooks;
+using Strongroom.Server.Webhooks;
 
 namespace Strongroom.Server.Tests.Webhooks;
 
@@ -297,7 +299,9 @@ public sealed class WebhookApiTests
         using StrongroomApplication app = NewApp();
         app.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
         TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
-        await CreateEndpointAsync(app, tenant, receiver.Url, "pci_token.created");
+
+        // A host name is judged after DNS, at connect (an IP literal is refused already when the endpoint is created).
+        await CreateEndpointAsync(app, tenant, receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal), "pci_token.created");
         await CreateTokenAsync(tenant);
 
         Assert.Equal(1, (await PassAsync(app)).Failed);
@@ -306,6 +310,48 @@ public sealed class WebhookApiTests
         string eventId = (await GetJsonAsync(tenant.Client, "/api/webhooks/events?type=pci_token.created")).GetProperty("data")[0].GetProperty("id").GetString()!;
         JsonElement attempt = Assert.Single((await GetJsonAsync(tenant.Client, $"/api/webhooks/events/{eventId}/attempts")).GetProperty("data").EnumerateArray());
         Assert.Contains("private, loopback or link-local", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://[::127.0.0.1]/hook")]
+    [InlineData("https://[64:ff9b::7f00:1]/hook")]
+    [InlineData("https://[64:ff9b:1:a9fe:a9:fe00::]/hook")]
+    [InlineData("https://[::ffff:169.254.169.254]/latest/meta-data")]
+    [InlineData("https://[2002:a00:1::1]/hook")]
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook")]
+    [InlineData("https://[fd00::1]/hook")]
+    [InlineData("https://127.1/hook")]
+    [InlineData("https://0xa9fea9fe/hook")]
+    [InlineData("https://100.64.0.1/hook")]
+    public async Task CreateOrUpdateEndpoint_ForbiddenIpLiteral_Is422OnUrl_UnlessPrivateNetworksAreAllowed(string url)
+    {
+        using StrongroomApplication app = NewApp();
+        app.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
+        TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
+
+        using HttpResponseMessage created = await tenant.Client.PostAsJsonAsync("/api/webhooks", new { url });
+        JsonElement error = await GuardianAssert.ValidationAsync(created, "$.url");
+        Assert.Contains("AllowPrivateNetworks", error.GetRawText(), StringComparison.Ordinal);
+
+        (Guid id, _) = await CreateEndpointAsync(app, tenant, "https://hooks.example.com/strongroom");
+        using HttpResponseMessage updated = await tenant.Client.PatchAsJsonAsync($"/api/webhooks/{id}", new { url });
+        await GuardianAssert.ValidationAsync(updated, "$.url");
+        Assert.Equal("https://hooks.example.com/strongroom", (await GetJsonAsync(tenant.Client, $"/api/webhooks/{id}")).GetProperty("url").GetString());
+    }
+
+    [Theory]
+    [InlineData("https://[::127.0.0.1]:9/hook")]
+    [InlineData("https://[64:ff9b::7f00:1]:9/hook")]
+    [InlineData("https://[::ffff:127.0.0.1]:9/hook")]
+    [InlineData("https://[2002:7f00:1::1]:9/hook")]
+    public async Task Transport_IPv6FormCarryingLoopback_IsBlockedBeforeConnecting(string url)
+    {
+        using var transport = new HttpWebhookTransport(Options.Create(new WebhookOptions { AllowPrivateNetworks = false }));
+
+        WebhookSendResult result = await transport.SendAsync(new WebhookRequest(new Uri(url), "{}"u8.ToArray(), []), CancellationToken.None);
+
+        Assert.Null(result.StatusCode);
+        Assert.Contains("private, loopback or link-local", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
