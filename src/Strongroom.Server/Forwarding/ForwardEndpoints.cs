@@ -26,8 +26,10 @@ internal static class ForwardEndpoints
     public static void MapForwarding(this IEndpointRouteBuilder routes)
     {
         const string Description = "Header x-destination-url (an allowlisted https destination); body: any text with placeholders " +
-            "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own; x-own-header-name/value sets one that would be stripped. " +
-            "Returns the destination's status, headers and body (echoed card numbers masked). 403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure.";
+            "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own, Host, framing, hop-by-hop, proxy-* and x-forwarded-*; " +
+            "x-own-header-name/value sets one that would be stripped (not Host, framing or hop-by-hop: 422 naming the header, nothing is sent). " +
+            "Returns the destination's status, headers and body, uncompressed (echoed card numbers in any separator form and filled-in security codes masked). " +
+            "403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure or an encoding the vault cannot undo.";
 
         RouteGroupBuilder guardian = routes.MapGroup("/api")
             .AddEndpointFilter<GuardianAuthentication>()
