@@ -199,7 +199,8 @@ internal static class ForwardEndpoints
             httpContext.Response.StatusCode = response.Status;
             foreach (KeyValuePair<string, string> header in response.Headers)
             {
-                if (ForwardHeaderPolicy.IsPassedBack(header.Key))
+                // A header whose very name carries card data is dropped: a name cannot be masked and stay meaningful.
+                if (ForwardHeaderPolicy.IsPassedBack(header.Key) && string.Equals(masker.MaskText(header.Key), header.Key, StringComparison.Ordinal))
                 {
                     httpContext.Response.Headers.Append(header.Key, masker.MaskText(header.Value));
                 }
