@@ -9,7 +9,8 @@ namespace Strongroom.Core.Forwarding;
 /// <list type="bullet">
 /// <item>The card number (or network token number) is masked wherever its digits appear in order, with or without
 /// separators between them: up to <see cref="MaxSeparatorBytes"/> bytes that are neither ASCII letters nor digits (spaces,
-/// dashes, dots, slashes, a no-break space, the NUL bytes of UTF-16 text). The digits keep their places and all but the first
+/// dashes, dots, slashes, a no-break space, the NUL bytes of UTF-16 text) or are an escaped character (<c>%20</c>,
+/// <c>\u0020</c>, <c>&amp;#32;</c>, <c>&amp;nbsp;</c>). The digits keep their places and all but the first
 /// six and last four become <c>*</c>, so <c>4111 1111 1111 1111</c> becomes <c>4111 11** **** 1111</c>. The number is masked
 /// even inside a longer digit run: it is long enough that a match is never chance.</item>
 /// <item>A security code the vault filled in (the card's CVC, a network token's dynamic CVV) is masked where it stands as
@@ -25,9 +26,10 @@ namespace Strongroom.Core.Forwarding;
 public sealed class ForwardResponseMasker
 {
     /// <summary>
-    /// The most bytes between two digits of a card number that still count as a separator: <c>" - "</c> in UTF-16 is seven.
+    /// The most bytes between two digits of a card number that still count as separators: <c>" - "</c> is seven in UTF-16
+    /// and fourteen as JSON escapes (<c>\u0020-\u0020</c>, counting the dash).
     /// </summary>
-    public const int MaxSeparatorBytes = 8;
+    public const int MaxSeparatorBytes = 16;
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
@@ -116,14 +118,13 @@ public sealed class ForwardResponseMasker
         {
             if (k > 0)
             {
-                int gap = 0;
-                while (at < body.Length && gap <= MaxSeparatorBytes && IsSeparator(body[at]))
+                int gapStart = at;
+                while (at < body.Length && at - gapStart <= MaxSeparatorBytes && SeparatorLength(body, at) is int length and > 0)
                 {
-                    at++;
-                    gap++;
+                    at += length;
                 }
 
-                if (gap > MaxSeparatorBytes)
+                if (at - gapStart > MaxSeparatorBytes)
                 {
                     return false;
                 }
@@ -140,8 +141,35 @@ public sealed class ForwardResponseMasker
         return true;
     }
 
-    /// <summary>Neither an ASCII letter nor an ASCII digit; bytes of multi-byte UTF-8 characters count (a no-break space).</summary>
-    private static bool IsSeparator(byte b) => !char.IsAsciiLetterOrDigit((char)b);
+    /// <summary>
+    /// How many bytes at <paramref name="at"/> form one separator, or 0: a byte that is neither an ASCII letter nor an ASCII
+    /// digit (bytes of multi-byte UTF-8 characters count, so a no-break space does), or an escaped character as a destination
+    /// writes one into a URL, JSON or HTML: <c>%20</c>, <c>\u0020</c>, <c>&amp;#32;</c>, <c>&amp;#x20;</c>, <c>&amp;nbsp;</c>.
+    /// </summary>
+    private static int SeparatorLength(byte[] body, int at)
+    {
+        byte b = body[at];
+        if (b == (byte)'%' && at + 2 < body.Length && char.IsAsciiHexDigit((char)body[at + 1]) && char.IsAsciiHexDigit((char)body[at + 2]))
+        {
+            return 3;
+        }
+
+        if (b == (byte)'\\' && at + 5 < body.Length && body[at + 1] == (byte)'u' && body.AsSpan(at + 2, 4).ToArray().All(h => char.IsAsciiHexDigit((char)h)))
+        {
+            return 6;
+        }
+
+        if (b == (byte)'&')
+        {
+            int end = body.AsSpan(at, Math.Min(10, body.Length - at)).IndexOf((byte)';');
+            if (end > 1 && body.AsSpan(at + 1, end - 1).ToArray().All(c => char.IsAsciiLetterOrDigit((char)c) || c == (byte)'#'))
+            {
+                return end + 1;
+            }
+        }
+
+        return char.IsAsciiLetterOrDigit((char)b) ? 0 : 1;
+    }
 
     private static void MaskStandalone(byte[] body, byte[] code)
     {

@@ -21,6 +21,11 @@ public sealed class ForwardResponseMaskerTests
     [InlineData("[4,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", "[4,1,1,1,1,1,*,*,*,*,*,*,1,1,1,1]")]
     [InlineData("4111\u00a01111\u00a01111\u00a01111", "4111\u00a011**\u00a0****\u00a01111")]
     [InlineData("x41111111111111119", "x411111******11119")]
+    [InlineData("pan=4111%201111%201111%201111", "pan=4111%2011**%20****%201111")]
+    [InlineData("pan=4111+1111+1111+1111", "pan=4111+11**+****+1111")]
+    [InlineData("\"4111\\u00201111\\u00201111\\u00201111\"", "\"4111\\u002011**\\u0020****\\u00201111\"")]
+    [InlineData("4111&nbsp;1111&#32;1111&#x20;1111", "4111&nbsp;11**&#32;****&#x20;1111")]
+    [InlineData("4111\\u0020-\\u00201111-1111-1111", "4111\\u0020-\\u002011**-****-1111")]
     [InlineData("3782 822463 10005", "3782 82**** *0005")]
     [InlineData("card 4111111111111111 and 4111-1111-1111-1111", "card 411111******1111 and 4111-11**-****-1111")]
     public void MaskText_PanInAnySeparatorForm_IsMasked(string text, string expected) =>
@@ -29,7 +34,8 @@ public sealed class ForwardResponseMaskerTests
     [Theory]
     [InlineData("4111 1111 1111 111")]          // a digit short
     [InlineData("4111a1111b1111c1111")]         // letters are not separators
-    [InlineData("4111          1111 1111 1111")] // a gap longer than a separator
+    [InlineData("4111                 1111 1111 1111")] // a gap longer than a separator
+    [InlineData("4111%2G1111%201111%201111")]   // not an escape
     public void MaskText_NotThePan_IsLeftAlone(string text) =>
         Assert.Equal(text, Masker.MaskText(text));
 
