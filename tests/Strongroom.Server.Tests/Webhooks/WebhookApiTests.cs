@@ -339,6 +339,42 @@ public sealed class WebhookApiTests
         Assert.Equal("https://hooks.example.com/strongroom", (await GetJsonAsync(tenant.Client, $"/api/webhooks/{id}")).GetProperty("url").GetString());
     }
 
+    [Fact]
+    public async Task Delivery_ToAnEndpointStoredOnIPv6FormsOfLoopback_IsBlockedAtConnect_OncePrivateNetworksAreOff()
+    {
+        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+        string port = new Uri(receiver.Url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string dataDirectory = Directory.CreateTempSubdirectory("strongroom-webhook-egress-").FullName;
+        string apiKey;
+        using (StrongroomApplication first = NewApp(dataDirectory))
+        {
+            // Created while private networks were allowed (or before literals were judged at creation).
+            TestTenant tenant = await first.CreateTenantAsync("Merchant", AllScopes);
+            apiKey = tenant.ApiKey;
+            await CreateEndpointAsync(first, tenant, $"https://[::127.0.0.1]:{port}/hook", "pci_token.created");
+            await CreateEndpointAsync(first, tenant, $"https://[64:ff9b::7f00:1]:{port}/hook", "pci_token.created");
+        }
+
+        using StrongroomApplication second = NewApp(dataDirectory);
+        second.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
+        using HttpClient client = second.ApiKeyClient(apiKey);
+        using (HttpResponseMessage created = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(TestCards.Visa, securityCode: "737") }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        DispatchResult pass = await PassAsync(second);
+
+        Assert.Equal((2, 2), (pass.Attempted, pass.Failed));
+        Assert.Empty(receiver.Received);
+        string eventId = (await GetJsonAsync(client, "/api/webhooks/events?type=pci_token.created")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        JsonElement attempts = (await GetJsonAsync(client, $"/api/webhooks/events/{eventId}/attempts")).GetProperty("data");
+        Assert.Equal(2, attempts.GetArrayLength());
+        Assert.All(attempts.EnumerateArray(), a => Assert.Contains("private, loopback or link-local", a.GetProperty("error").GetString(), StringComparison.Ordinal));
+        second.Dispose();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
     [Theory]
     [InlineData("https://[::127.0.0.1]:9/hook")]
     [InlineData("https://[64:ff9b::7f00:1]:9/hook")]
