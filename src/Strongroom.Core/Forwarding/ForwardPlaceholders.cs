@@ -37,8 +37,14 @@ public static partial class ForwardPlaceholders
     private static partial Regex Placeholder();
 
     /// <summary>The rendered body (UTF-8; the caller zeroes it after sending), or the placeholders that could not be filled.</summary>
-    public static byte[]? Render(string template, IReadOnlySet<string> known, ForwardValues values, out IReadOnlyList<string> unfilled)
+    public static byte[]? Render(string template, IReadOnlySet<string> known, ForwardValues values, out IReadOnlyList<string> unfilled) =>
+        Render(template, known, values, out unfilled, out _);
+
+    /// <summary>As <see cref="Render(string, IReadOnlySet{string}, ForwardValues, out IReadOnlyList{string})"/>, also naming the placeholders that were filled.</summary>
+    public static byte[]? Render(string template, IReadOnlySet<string> known, ForwardValues values, out IReadOnlyList<string> unfilled, out IReadOnlySet<string> filled)
     {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        filled = used;
         var missing = new List<string>();
         var output = new StringBuilder(template.Length + 64);
         int position = 0;
@@ -58,6 +64,7 @@ public static partial class ForwardPlaceholders
                 continue;
             }
 
+            used.Add(name);
             output.Append(unwrap ? value.Native ?? value.Text : JsonSerializer.Serialize(value.Text, CoreJson.Default.String));
         }
 

@@ -27,15 +27,16 @@ public enum ForwardOutcome
 }
 
 /// <summary>
-/// A forward ready to send: the rendered body (card data inside — the sender zeroes it), the secrets to mask should
-/// the destination echo them, and what to do when it is over. <see cref="CompleteAsync"/> must be called exactly once.
+/// A forward ready to send: the rendered body (card data inside — the sender zeroes it), the masker that scrubs the
+/// destination's response of the secrets it carried, and what to do when it is over. <see cref="CompleteAsync"/> must be
+/// called exactly once.
 /// </summary>
-public sealed class PreparedForward(byte[] body, IReadOnlyList<(string Secret, string Masked)> masks, Func<bool, Task>? onComplete)
+public sealed class PreparedForward(byte[] body, ForwardResponseMasker masker, Func<bool, Task>? onComplete)
 {
     public byte[] Body { get; } = body;
 
-    /// <summary>Each secret value in the body and its masked form, to scrub the destination's response.</summary>
-    public IReadOnlyList<(string Secret, string Masked)> Masks { get; } = masks;
+    /// <summary>Masks the card number, any security code filled in and other secrets in the destination's response.</summary>
+    public ForwardResponseMasker Masker { get; } = masker;
 
     /// <summary>Reports whether the forward succeeded (a single-use reference is released again when it did not).</summary>
     public Task CompleteAsync(bool succeeded) => onComplete?.Invoke(succeeded) ?? Task.CompletedTask;
@@ -63,6 +64,9 @@ public sealed class ForwardingService(
     {
         "cryptogram", "dynamic_cvv", "eci", "expiry_month", "expiry_year", "number", "type", "scheme_reference", "network_token_id", "network_token_type",
     };
+
+    /// <summary>Placeholders holding a security code: masked in the response when the forward filled them in.</summary>
+    private static readonly string[] SecurityCodePlaceholders = ["security_code", "dynamic_cvv"];
 
     public Task<IReadOnlyList<ForwardDestination>> ListDestinationsAsync(Guid tenantId, CancellationToken cancellationToken) =>
         store.ListForwardDestinationsAsync(tenantId, cancellationToken);
@@ -108,7 +112,7 @@ public sealed class ForwardingService(
 
         (Pan pan, string? name) = await OpenCardAsync(tenantId, RecordKind.PciToken, token.Id, token.Ciphertext, cancellationToken);
         ForwardValues values = CardValues(pan, name, token.ExpiryMonth, token.ExpiryYear, securityCodes.Read(tenantId, token.Id));
-        return Render(template, CardPlaceholders, values, [(pan.Reveal(), pan.Masked)], null);
+        return Render(template, CardPlaceholders, values, [pan.Reveal()], [], null);
     }
 
     /// <summary>
@@ -130,7 +134,7 @@ public sealed class ForwardingService(
 
         (Pan pan, string? name) = await OpenCardAsync(tenantId, RecordKind.SingleUseToken, token.Id, token.Ciphertext, cancellationToken);
         ForwardValues values = CardValues(pan, name, token.ExpiryMonth, token.ExpiryYear, securityCodes.Read(tenantId, token.Id));
-        ForwardPreparation prepared = Render(template, CardPlaceholders, values, [(pan.Reveal(), pan.Masked)], null);
+        ForwardPreparation prepared = Render(template, CardPlaceholders, values, [pan.Reveal()], [], null);
         if (prepared.Outcome != ForwardOutcome.Ready)
         {
             return prepared;
@@ -201,8 +205,7 @@ public sealed class ForwardingService(
         values.Add("scheme_reference", token.SchemeReference);
         values.Add("network_token_id", token.Id.ToString());
         values.Add("network_token_type", token.Type.WireName());
-        string masked = Pan.Mask(tokenPan[..6], tokenPan[^4..], tokenPan.Length);
-        ForwardPreparation prepared = Render(template, CryptogramPlaceholders, values, [(tokenPan, masked), (material.Cryptogram, "[cryptogram]")], null);
+        ForwardPreparation prepared = Render(template, CryptogramPlaceholders, values, [tokenPan], [(material.Cryptogram, "[cryptogram]")], null);
         if (prepared.Outcome != ForwardOutcome.Ready)
         {
             return prepared;
@@ -215,7 +218,7 @@ public sealed class ForwardingService(
         }
 
         PreparedForward forward = prepared.Forward!;
-        return new(ForwardOutcome.Ready, new PreparedForward(forward.Body, forward.Masks, async succeeded =>
+        return new(ForwardOutcome.Ready, new PreparedForward(forward.Body, forward.Masker, async succeeded =>
         {
             if (!succeeded)
             {
@@ -248,12 +251,20 @@ public sealed class ForwardingService(
         return values;
     }
 
-    private static ForwardPreparation Render(string template, IReadOnlySet<string> known, ForwardValues values, IReadOnlyList<(string, string)> masks, Func<bool, Task>? complete)
+    private static ForwardPreparation Render(
+        string template, IReadOnlySet<string> known, ForwardValues values, IReadOnlyList<string> pans, IReadOnlyList<(string, string)> literals, Func<bool, Task>? complete)
     {
-        byte[]? body = ForwardPlaceholders.Render(template, known, values, out IReadOnlyList<string> unfilled);
-        return body is null
-            ? new(ForwardOutcome.Unfilled, Unfilled: unfilled)
-            : new(ForwardOutcome.Ready, new PreparedForward(body, ForwardPlaceholders.WithJsonForms(masks), complete));
+        byte[]? body = ForwardPlaceholders.Render(template, known, values, out IReadOnlyList<string> unfilled, out IReadOnlySet<string> filled);
+        if (body is null)
+        {
+            return new(ForwardOutcome.Unfilled, Unfilled: unfilled);
+        }
+
+        // A security code is masked only when this forward sent it: a 3-digit run elsewhere in a response is usually something else.
+        List<string> securityCodes = [.. SecurityCodePlaceholders.Where(filled.Contains)
+            .Select(name => values.TryGet(name, out (string Text, string? Native) value) ? value.Text : null).OfType<string>()];
+        var masker = new ForwardResponseMasker(pans, securityCodes, ForwardPlaceholders.WithJsonForms(literals));
+        return new(ForwardOutcome.Ready, new PreparedForward(body, masker, complete));
     }
 
     private async Task<(Pan Pan, string? Name)> OpenCardAsync(Guid tenantId, RecordKind kind, Guid id, byte[] ciphertext, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
+using Strongroom.Core.Egress;
 using Strongroom.Core.Events;
 using Strongroom.Core.Storage;
 
@@ -236,6 +237,10 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         else if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))
         {
             errors.Add(new("$.url", "The url must not carry credentials or a fragment; authenticate deliveries by their signature."));
+        }
+        else if (!options.Value.AllowPrivateNetworks && EgressAddressPolicy.ForbiddenLiteral(uri) is string range)
+        {
+            errors.Add(new("$.url", $"The url's address is {range}, which this vault does not deliver to (Strongroom:Webhooks:AllowPrivateNetworks)."));
         }
 
         return uri.AbsoluteUri;

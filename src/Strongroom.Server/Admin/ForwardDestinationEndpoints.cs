@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Cards;
+using Strongroom.Core.Egress;
 using Strongroom.Core.Forwarding;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
@@ -106,6 +107,12 @@ internal static class ForwardDestinationEndpoints
             if ((FreeText.CardNumberError(url) ?? FreeText.CardNumberError(uri.IdnHost)) is { } cardNumberError)
             {
                 reader.Errors.Add(new(path + ".url", cardNumberError));
+                continue;
+            }
+
+            if (!allowPrivate && EgressAddressPolicy.ForbiddenLiteral(uri) is string range)
+            {
+                reader.Errors.Add(new(path + ".url", $"The address is {range}; set allow_private_network to forward there."));
                 continue;
             }
 

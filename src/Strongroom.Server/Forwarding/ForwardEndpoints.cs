@@ -22,30 +22,14 @@ internal static class ForwardEndpoints
 {
     public const string DestinationHeader = "x-destination-url";
     public const string CryptogramReferenceHeader = "x-cryptogram-reference";
-    public const string OwnHeaderName = "x-own-header-name";
-    public const string OwnHeaderValue = "x-own-header-value";
-
-    /// <summary>Headers that belong to the vault or to this hop, never passed on.</summary>
-    private static readonly HashSet<string> Stripped = new(StringComparer.OrdinalIgnoreCase)
-    {
-        GuardianAuthentication.ApiKeyHeader, GuardianAuthentication.AdminTokenHeader, GuardianAuthentication.TenantHeader, GuardianIdempotency.Header,
-        DestinationHeader, CryptogramReferenceHeader, OwnHeaderName, OwnHeaderValue,
-        "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "expect",
-
-        // The vault negotiates (and undoes) compression itself, so echoed card data can be masked in the plain response.
-        "accept-encoding",
-    };
-
-    private static readonly HashSet<string> HopByHopResponse = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "content-length",
-    };
 
     public static void MapForwarding(this IEndpointRouteBuilder routes)
     {
         const string Description = "Header x-destination-url (an allowlisted https destination); body: any text with placeholders " +
-            "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own; x-own-header-name/value sets one that would be stripped. " +
-            "Returns the destination's status, headers and body (echoed card numbers masked). 403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure.";
+            "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own, Host, framing, hop-by-hop, proxy-* and x-forwarded-*; " +
+            "x-own-header-name/value sets one that would be stripped (not Host, framing or hop-by-hop: 422 naming the header, nothing is sent). " +
+            "Returns the destination's status, headers and body, uncompressed (echoed card numbers in any separator form and filled-in security codes masked). " +
+            "403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure or an encoding the vault cannot undo.";
 
         RouteGroupBuilder guardian = routes.MapGroup("/api")
             .AddEndpointFilter<GuardianAuthentication>()
@@ -103,13 +87,13 @@ internal static class ForwardEndpoints
         Principal principal = TapAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
         return await ForwardAsync(http, new TapErrors(), tenantId, AuditHooks.ActorOf(principal), "single_use_token.forwarded", id, forwarding, sender, audit, options.Value,
-            template => forwarding.PrepareSingleUseTokenAsync(tenantId, id, template, http.RequestAborted), stripAuthorization: true);
+            template => forwarding.PrepareSingleUseTokenAsync(tenantId, id, template, http.RequestAborted), authorizationIsTheVaults: true);
     }
 
     private static async Task<IResult> ForwardAsync(
         HttpContext http, IForwardErrors errors, Guid tenantId, string actor, string action, string target,
         ForwardingService forwarding, ForwardSender sender, AuditLog audit, ForwardingOptions options,
-        Func<string, Task<ForwardPreparation>> prepare, bool stripAuthorization = false)
+        Func<string, Task<ForwardPreparation>> prepare, bool authorizationIsTheVaults = false)
     {
         // 1. The destination: absolute, allowlisted, TLS unless an explicitly allowed loopback in development.
         string? destinationText = http.Request.Headers[DestinationHeader];
@@ -122,6 +106,13 @@ internal static class ForwardEndpoints
         if (destination is null || (url.Scheme == Uri.UriSchemeHttp && !(options.AllowInsecureLoopback && url.IsLoopback)))
         {
             return errors.Forbidden("The destination is not on the tenant's forwarding allowlist.");
+        }
+
+        // The headers to send: refused (422, naming the header) before the card data is touched, so a single-use token or a
+        // cryptogram reference is not used up by a forward that was never going to be sent.
+        if (ForwardHeaderPolicy.Evaluate(http.Request.Headers, authorizationIsTheVaults, out List<KeyValuePair<string, string>> headers) is { } refusal)
+        {
+            return errors.HeaderRefused(refusal.Path, refusal.Message);
         }
 
         // 2. The body, rendered with the card data; nothing is sent unless every placeholder is filled.
@@ -158,7 +149,7 @@ internal static class ForwardEndpoints
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(forward.Body) };
-            CopyRequestHeaders(http.Request, request, stripAuthorization);
+            ForwardHeaderPolicy.Apply(headers, request);
             response = await sender.SendAsync(destination, request, http.RequestAborted);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -183,8 +174,8 @@ internal static class ForwardEndpoints
             ForwardFailure.Blocked => errors.Forbidden(response.Detail!),
             ForwardFailure.Timeout => errors.Upstream(504, "GATEWAY_TIMEOUT", response.Detail!),
             ForwardFailure.TooLarge => errors.Upstream(502, "RESPONSE_TOO_LARGE", response.Detail!),
-            ForwardFailure.Unreachable => errors.Upstream(502, "BAD_GATEWAY", response.Detail!),
-            _ => new DestinationResult(response, forward.Masks),
+            ForwardFailure.Unreachable or ForwardFailure.Unreadable => errors.Upstream(502, "BAD_GATEWAY", response.Detail!),
+            _ => new DestinationResult(response, forward.Masker),
         };
     }
 
@@ -200,81 +191,24 @@ internal static class ForwardEndpoints
             ["response_bytes"] = responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, CancellationToken.None);
 
-    private static void CopyRequestHeaders(HttpRequest incoming, HttpRequestMessage outgoing, bool stripAuthorization)
-    {
-        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in incoming.Headers)
-        {
-            if (Stripped.Contains(header.Key) || (stripAuthorization && header.Key.Equals("authorization", StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            if (!outgoing.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
-            {
-                outgoing.Content!.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
-            }
-        }
-
-        // x-own-header-name / x-own-header-value: one header the caller wants passed on although the vault would strip it
-        // (e.g. the processor's own x-api-key or Authorization).
-        string? ownName = incoming.Headers[OwnHeaderName];
-        string? ownValue = incoming.Headers[OwnHeaderValue];
-        if (!string.IsNullOrWhiteSpace(ownName) && ownValue is not null && !ownName.Equals("accept-encoding", StringComparison.OrdinalIgnoreCase))
-        {
-            outgoing.Headers.Remove(ownName);
-            if (!outgoing.Headers.TryAddWithoutValidation(ownName, ownValue))
-            {
-                outgoing.Content!.Headers.Remove(ownName);
-                outgoing.Content.Headers.TryAddWithoutValidation(ownName, ownValue);
-            }
-        }
-    }
-
-    /// <summary>The destination's answer, passed through with every secret the forward carried masked (body and headers).</summary>
-    private sealed class DestinationResult(ForwardResponse response, IReadOnlyList<(string Secret, string Masked)> masks) : IResult
+    /// <summary>The destination's answer, passed on with every secret the forward carried masked (body and header values).</summary>
+    private sealed class DestinationResult(ForwardResponse response, ForwardResponseMasker masker) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = response.Status;
             foreach (KeyValuePair<string, string> header in response.Headers)
             {
-                if (!HopByHopResponse.Contains(header.Key))
+                // A header whose very name carries card data is dropped: a name cannot be masked and stay meaningful.
+                if (ForwardHeaderPolicy.IsPassedBack(header.Key) && string.Equals(masker.MaskText(header.Key), header.Key, StringComparison.Ordinal))
                 {
-                    httpContext.Response.Headers.Append(header.Key, Mask(header.Value));
+                    httpContext.Response.Headers.Append(header.Key, masker.MaskText(header.Value));
                 }
             }
 
-            byte[] body = MaskBytes(response.Body);
+            byte[] body = masker.MaskBody(response.Body);
             httpContext.Response.ContentLength = body.Length;
             await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
-        }
-
-        private string Mask(string value)
-        {
-            foreach ((string secret, string masked) in masks)
-            {
-                value = value.Replace(secret, masked, StringComparison.Ordinal);
-            }
-
-            return value;
-        }
-
-        private byte[] MaskBytes(byte[] body)
-        {
-            foreach ((string secret, string masked) in masks)
-            {
-                byte[] needle = Encoding.ASCII.GetBytes(secret);
-                byte[] replacement = Encoding.ASCII.GetBytes(masked);
-                int at = body.AsSpan().IndexOf(needle);
-                while (at >= 0)
-                {
-                    body = [.. body.AsSpan(0, at), .. replacement, .. body.AsSpan(at + needle.Length)];
-                    int next = body.AsSpan(at + replacement.Length).IndexOf(needle);
-                    at = next < 0 ? -1 : at + replacement.Length + next;
-                }
-            }
-
-            return body;
         }
     }
 
@@ -294,6 +228,8 @@ internal static class ForwardEndpoints
         IResult Unfilled(IReadOnlyList<string> placeholders, string? message);
 
         IResult Upstream(int status, string classifier, string message);
+
+        IResult HeaderRefused(string path, string message);
     }
 
     private sealed class GuardianErrors : IForwardErrors
@@ -313,6 +249,8 @@ internal static class ForwardEndpoints
             : GuardianResponses.Validation([.. placeholders.Select(p => new GuardianValidationError($"$.placeholders.{p}", $"The placeholder {{{{ {p} }}}} cannot be filled (unknown, or the data is not available)."))]);
 
         public IResult Upstream(int status, string classifier, string message) => GuardianResponses.Error(status, classifier, message);
+
+        public IResult HeaderRefused(string path, string message) => GuardianResponses.Validation(path, message);
     }
 
     private sealed class TapErrors : IForwardErrors
@@ -332,5 +270,7 @@ internal static class ForwardEndpoints
             : [.. placeholders.Select(p => new TapError("1422", $"The placeholder {{{{ {p} }}}} cannot be filled."))]);
 
         public IResult Upstream(int status, string classifier, string message) => TapResponses.Error(status, "1" + status.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
+
+        public IResult HeaderRefused(string path, string message) => TapResponses.Errors(422, [new TapError("1422", message)]);
     }
 }

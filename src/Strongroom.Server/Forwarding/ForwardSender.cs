@@ -38,6 +38,9 @@ public enum ForwardFailure
     Timeout,
     Unreachable,
     TooLarge,
+
+    /// <summary>The response is in a content encoding the vault cannot undo (or corrupt), so it cannot be masked.</summary>
+    Unreadable,
 }
 
 /// <summary>What came back: the destination's status, headers and body, or why there is none.</summary>
@@ -60,6 +63,8 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
         var clock = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(o.Timeout);
+        request.Headers.Remove("Accept-Encoding");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", ForwardResponseDecoder.AcceptEncoding);
         try
         {
             using HttpResponseMessage response = await client.SendAsync(request, timeout.Token);
@@ -72,10 +77,18 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
                 }
             }
 
-            byte[]? body = await ReadLimitedAsync(response.Content, o.MaxResponseBytes, timeout.Token);
-            return body is null
-                ? new(ForwardFailure.TooLarge, 0, [], [], clock.Elapsed, $"The destination's response exceeds {o.MaxResponseBytes} bytes.")
-                : new(ForwardFailure.None, (int)response.StatusCode, headers, body, clock.Elapsed);
+            byte[]? raw = await ReadLimitedAsync(response.Content, o.MaxResponseBytes, timeout.Token);
+            if (raw is null)
+            {
+                return new(ForwardFailure.TooLarge, 0, [], [], clock.Elapsed, $"The destination's response exceeds {o.MaxResponseBytes} bytes.");
+            }
+
+            return ForwardResponseDecoder.Decode(raw, response.Content.Headers.ContentEncoding, o.MaxResponseBytes, out byte[] body, out string? detail) switch
+            {
+                ForwardResponseDecoder.Outcome.TooLarge => new(ForwardFailure.TooLarge, 0, [], [], clock.Elapsed, detail),
+                ForwardResponseDecoder.Outcome.Unsupported => new(ForwardFailure.Unreadable, 0, [], [], clock.Elapsed, detail),
+                _ => new(ForwardFailure.None, (int)response.StatusCode, [.. headers.Where(h => !h.Key.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))], body, clock.Elapsed),
+            };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -122,8 +135,8 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
             AllowAutoRedirect = false,
             UseCookies = false,
             UseProxy = false,
-            // Decompressed here so masking sees plain bytes; the size limit then applies to the decompressed body.
-            AutomaticDecompression = DecompressionMethods.All,
+            // Decoded by ForwardResponseDecoder instead, every layer, so that masking sees plain bytes or the response is refused.
+            AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = o.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectCallback = (context, cancellationToken) => SafeEgress.ConnectAsync(context.DnsEndPoint, destination.AllowPrivateNetwork,

@@ -291,11 +291,10 @@ public sealed class ForwardingApiTests(StrongroomApplication app) : IClassFixtur
     {
         await using ProcessorServer processor = await ProcessorServer.StartAsync();
         TestTenant tenant = await TenantWithDestinationsAsync(
-            new { url = processor.BaseUrl, ca_certificate_pem = processor.CertificatePem },
             new { url = processor.LocalhostUrl, allow_private_network = false, ca_certificate_pem = processor.CertificatePem });
         Guid id = await PciTokenAsync(tenant);
 
-        foreach (string url in new[] { processor.Url("/echo"), processor.LocalhostUrl + "/echo" })
+        foreach (string url in new[] { processor.LocalhostUrl + "/echo" })
         {
             using HttpResponseMessage response = await ForwardAsync(tenant.Client, PciForward(id), url, """{"n":{{ account_number }}}""");
             JsonElement error = await GuardianAssert.ErrorAsync(response, HttpStatusCode.Forbidden, "FORBIDDEN");
@@ -1089,12 +1088,12 @@ public sealed class ForwardingApiTests(StrongroomApplication app) : IClassFixtur
     {
         await using ProcessorServer processor = await ProcessorServer.StartAsync();
         TestTenant tenant = await TenantWithDestinationsAsync(
-            new { url = processor.BaseUrl, ca_certificate_pem = processor.CertificatePem },
-            new { url = processor.LocalhostUrl, allow_private_network = true });
+            new { url = processor.LocalhostUrl, ca_certificate_pem = processor.CertificatePem },
+            new { url = processor.BaseUrl, allow_private_network = true });
         Guid id = await PciTokenAsync(tenant);
 
-        using (HttpResponseMessage blocked = await ForwardAsync(tenant.Client, PciForward(id), processor.Url("/echo"), """{"n":{{ account_number }}}"""))
-        using (HttpResponseMessage untrusted = await ForwardAsync(tenant.Client, PciForward(id), processor.LocalhostUrl + "/echo", """{"n":{{ account_number }}}"""))
+        using (HttpResponseMessage blocked = await ForwardAsync(tenant.Client, PciForward(id), processor.LocalhostUrl + "/echo", """{"n":{{ account_number }}}"""))
+        using (HttpResponseMessage untrusted = await ForwardAsync(tenant.Client, PciForward(id), processor.Url("/echo"), """{"n":{{ account_number }}}"""))
         {
             Assert.Equal(HttpStatusCode.Forbidden, blocked.StatusCode);
             Assert.Equal(HttpStatusCode.BadGateway, untrusted.StatusCode);
@@ -1102,7 +1101,7 @@ public sealed class ForwardingApiTests(StrongroomApplication app) : IClassFixtur
 
         List<JsonElement> entries = await AuditAsync(tenant.Id, "pci_token.forwarded");
         Assert.Equal(["blocked", "unreachable"], entries.Select(e => e.GetProperty("details").GetProperty("outcome").GetString()));
-        Assert.Equal([processor.BaseUrl, processor.LocalhostUrl], entries.Select(e => e.GetProperty("details").GetProperty("destination").GetString()));
+        Assert.Equal([processor.LocalhostUrl, processor.BaseUrl], entries.Select(e => e.GetProperty("details").GetProperty("destination").GetString()));
         Assert.All(entries, e => Assert.Equal("0", e.GetProperty("details").GetProperty("status").GetString()));
         Assert.Empty(processor.Requests);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -53,6 +54,10 @@ public sealed record ProcessorServerOptions
 /// <list type="bullet">
 /// <item><c>/echo</c>: 200, <c>content-type: application/json</c>, the request body verbatim, headers
 /// <c>x-processor: test</c> and <c>x-request-id: &lt;guid&gt;</c>.</item>
+/// <item><c>/encoded?encoding=gzip,br</c>: 200, the request body compressed with each listed encoding in turn (gzip, deflate,
+/// br; any other name is sent as is in <c>content-encoding</c> over the plain body), that list as <c>content-encoding</c>; the
+/// uncompressed body (visible ASCII only) also comes back in the header <c>x-echo</c>, and its SHA-256 in <c>etag</c> and <c>content-digest</c>.
+/// With <c>&amp;group=SEP</c> every run of 12–19 digits is first written in groups of four joined by SEP (a processor formatting a card number).</item>
 /// <item><c>/status/{code}</c>: that status (200–599) with <c>{"status":code}</c> (no body for 204, 205, 304).</item>
 /// <item><c>/redirect</c>: 302 to <c>{BaseUrl}/echo</c>; a forwarder must not follow it (check <c>RequestsTo("/echo")</c>).</item>
 /// <item><c>/slow?ms=N</c>: waits N ms, giving up if the client goes away, then 200 <c>{"slept_ms":N}</c>.</item>
@@ -318,6 +323,7 @@ public sealed class ProcessorServer : IAsyncDisposable
         WebApplication app = builder.Build();
         app.Use(RecordAsync);
         app.Map("/echo", EchoAsync);
+        app.Map("/encoded", EncodedEchoAsync);
         app.Map("/status/{code:int}", StatusAsync);
         app.Map("/redirect", Redirect);
         app.Map("/slow", SlowAsync);
@@ -399,6 +405,56 @@ public sealed class ProcessorServer : IAsyncDisposable
         context.Response.Headers["x-request-id"] = Guid.NewGuid().ToString();
         context.Response.ContentLength = context.Request.Body.Length;
         await context.Request.Body.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private static async Task EncodedEchoAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        byte[] plain = buffer.ToArray();
+        if ((string?)context.Request.Query["group"] is { } separator)
+        {
+            // A processor that formats card numbers for display: every run of 12-19 digits in groups of four.
+            string text = System.Text.RegularExpressions.Regex.Replace(System.Text.Encoding.UTF8.GetString(plain), "[0-9]{12,19}",
+                m => string.Join(separator, m.Value.Chunk(4).Select(c => new string(c))), System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            plain = System.Text.Encoding.UTF8.GetBytes(text);
+        }
+
+        string[] encodings = ((string?)context.Request.Query["encoding"] ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        byte[] body = plain;
+        foreach (string encoding in encodings)
+        {
+            using var compressed = new MemoryStream();
+            using (Stream encoder = encoding switch
+            {
+                "gzip" => new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true),
+                "deflate" => new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true),
+                "br" => new BrotliStream(compressed, CompressionLevel.Fastest, leaveOpen: true),
+                _ => new MemoryStream(),
+            })
+            {
+                if (encoding is "gzip" or "deflate" or "br")
+                {
+                    encoder.Write(body);
+                }
+            }
+
+            body = encoding is "gzip" or "deflate" or "br" ? compressed.ToArray() : body;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        if (encodings.Length > 0)
+        {
+            context.Response.Headers.ContentEncoding = string.Join(", ", encodings);
+        }
+
+        string digest = Convert.ToBase64String(SHA256.HashData(plain));
+        context.Response.Headers["x-echo"] = new string([.. System.Text.Encoding.UTF8.GetString(plain).Where(c => c is >= ' ' and <= '~')]);
+        context.Response.Headers.ETag = $"\"{digest}\"";
+        context.Response.Headers["content-digest"] = $"sha-256=:{digest}:";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private static Task StatusAsync(HttpContext context)

@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Strongroom.Core.Webhooks;
+using Strongroom.Server.Webhooks;
 
 namespace Strongroom.Server.Tests.Webhooks;
 
@@ -297,7 +299,9 @@ public sealed class WebhookApiTests
         using StrongroomApplication app = NewApp();
         app.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
         TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
-        await CreateEndpointAsync(app, tenant, receiver.Url, "pci_token.created");
+
+        // A host name is judged after DNS, at connect (an IP literal is refused already when the endpoint is created).
+        await CreateEndpointAsync(app, tenant, receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal), "pci_token.created");
         await CreateTokenAsync(tenant);
 
         Assert.Equal(1, (await PassAsync(app)).Failed);
@@ -306,6 +310,85 @@ public sealed class WebhookApiTests
         string eventId = (await GetJsonAsync(tenant.Client, "/api/webhooks/events?type=pci_token.created")).GetProperty("data")[0].GetProperty("id").GetString()!;
         JsonElement attempt = Assert.Single((await GetJsonAsync(tenant.Client, $"/api/webhooks/events/{eventId}/attempts")).GetProperty("data").EnumerateArray());
         Assert.Contains("private, loopback or link-local", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://[::127.0.0.1]/hook")]
+    [InlineData("https://[64:ff9b::7f00:1]/hook")]
+    [InlineData("https://[64:ff9b:1:a9fe:a9:fe00::]/hook")]
+    [InlineData("https://[::ffff:169.254.169.254]/latest/meta-data")]
+    [InlineData("https://[2002:a00:1::1]/hook")]
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook")]
+    [InlineData("https://[fd00::1]/hook")]
+    [InlineData("https://127.1/hook")]
+    [InlineData("https://0xa9fea9fe/hook")]
+    [InlineData("https://100.64.0.1/hook")]
+    public async Task CreateOrUpdateEndpoint_ForbiddenIpLiteral_Is422OnUrl_UnlessPrivateNetworksAreAllowed(string url)
+    {
+        using StrongroomApplication app = NewApp();
+        app.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
+        TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
+
+        using HttpResponseMessage created = await tenant.Client.PostAsJsonAsync("/api/webhooks", new { url });
+        JsonElement error = await GuardianAssert.ValidationAsync(created, "$.url");
+        Assert.Contains("AllowPrivateNetworks", error.GetRawText(), StringComparison.Ordinal);
+
+        (Guid id, _) = await CreateEndpointAsync(app, tenant, "https://hooks.example.com/strongroom");
+        using HttpResponseMessage updated = await tenant.Client.PatchAsJsonAsync($"/api/webhooks/{id}", new { url });
+        await GuardianAssert.ValidationAsync(updated, "$.url");
+        Assert.Equal("https://hooks.example.com/strongroom", (await GetJsonAsync(tenant.Client, $"/api/webhooks/{id}")).GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task Delivery_ToAnEndpointStoredOnIPv6FormsOfLoopback_IsBlockedAtConnect_OncePrivateNetworksAreOff()
+    {
+        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+        string port = new Uri(receiver.Url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string dataDirectory = Directory.CreateTempSubdirectory("strongroom-webhook-egress-").FullName;
+        string apiKey;
+        using (StrongroomApplication first = NewApp(dataDirectory))
+        {
+            // Created while private networks were allowed (or before literals were judged at creation).
+            TestTenant tenant = await first.CreateTenantAsync("Merchant", AllScopes);
+            apiKey = tenant.ApiKey;
+            await CreateEndpointAsync(first, tenant, $"https://[::127.0.0.1]:{port}/hook", "pci_token.created");
+            await CreateEndpointAsync(first, tenant, $"https://[64:ff9b::7f00:1]:{port}/hook", "pci_token.created");
+        }
+
+        using StrongroomApplication second = NewApp(dataDirectory);
+        second.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
+        using HttpClient client = second.ApiKeyClient(apiKey);
+        second.Clock.Advance(TimeSpan.FromMinutes(1)); // each app's test clock starts at the real time: be after the endpoints' creation
+        using (HttpResponseMessage created = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(TestCards.Visa, securityCode: "737") }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        DispatchResult pass = await PassAsync(second);
+
+        Assert.Equal((2, 2), (pass.Attempted, pass.Failed));
+        Assert.Empty(receiver.Received);
+        string eventId = (await GetJsonAsync(client, "/api/webhooks/events?type=pci_token.created")).GetProperty("data")[0].GetProperty("id").GetString()!;
+        JsonElement attempts = (await GetJsonAsync(client, $"/api/webhooks/events/{eventId}/attempts")).GetProperty("data");
+        Assert.Equal(2, attempts.GetArrayLength());
+        Assert.All(attempts.EnumerateArray(), a => Assert.Contains("private, loopback or link-local", a.GetProperty("error").GetString(), StringComparison.Ordinal));
+        second.Dispose();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("https://[::127.0.0.1]:9/hook")]
+    [InlineData("https://[64:ff9b::7f00:1]:9/hook")]
+    [InlineData("https://[::ffff:127.0.0.1]:9/hook")]
+    [InlineData("https://[2002:7f00:1::1]:9/hook")]
+    public async Task Transport_IPv6FormCarryingLoopback_IsBlockedBeforeConnecting(string url)
+    {
+        using var transport = new HttpWebhookTransport(Options.Create(new WebhookOptions { AllowPrivateNetworks = false }));
+
+        WebhookSendResult result = await transport.SendAsync(new WebhookRequest(new Uri(url), "{}"u8.ToArray(), []), CancellationToken.None);
+
+        Assert.Null(result.StatusCode);
+        Assert.Contains("private, loopback or link-local", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
