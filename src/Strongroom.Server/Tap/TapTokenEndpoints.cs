@@ -96,14 +96,10 @@ internal static class TapTokenEndpoints
     /// <summary>Reads the request; numbers are accepted as JSON strings or integers (the seed sends both kinds).</summary>
     private static (CardInput? Card, IReadOnlyDictionary<string, string>? Address, string? ClientIp) Read(byte[] body, List<TapError> errors)
     {
-        JsonDocument document;
-        try
+        JsonDocument? document = RequestJson.Parse(body, 16, out RequestJsonError error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
-        {
-            errors.Add(new(TapErrorCodes.InvalidRequest, "The request body must be valid JSON."));
+            errors.Add(new(TapErrorCodes.InvalidRequest, error == RequestJsonError.NotUnicode ? "The request body must be UTF-8 text without lone surrogates." : "The request body must be valid JSON."));
             return (null, null, null);
         }
 
