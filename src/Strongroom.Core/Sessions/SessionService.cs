@@ -42,6 +42,7 @@ public sealed partial class SessionService(
     NetworkTokenService networkTokens,
     TimeProvider time,
     IOptions<VaultOptions> options,
+    CardRulesService cardRules,
     ILogger<SessionService> logger)
 {
     /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
@@ -101,7 +102,7 @@ public sealed partial class SessionService(
                 return new(SessionCompletionOutcome.NotFound, null, []);
             }
 
-            string? securityCode = ValidateSecurityCode(input.SecurityCode, token.Scheme, errors);
+            string? securityCode = await ValidateSecurityCodeAsync(record.TenantId, input.SecurityCode, token.Scheme, errors, cancellationToken);
             if (securityCode is null)
             {
                 return await FailAsync(record, errors, cancellationToken);
@@ -117,7 +118,7 @@ public sealed partial class SessionService(
         }
         else
         {
-            ValidCard? card = CardValidator.Validate(input, now, errors);
+            ValidCard? card = await cardRules.ValidateAsync(record.TenantId, input, now, errors, cancellationToken);
             if (card is null)
             {
                 return await FailAsync(record, errors, cancellationToken);
@@ -194,7 +195,7 @@ public sealed partial class SessionService(
         return new(SessionCompletionOutcome.Invalid, await ViewAsync(current, cancellationToken), errors);
     }
 
-    private static string? ValidateSecurityCode(string? value, CardScheme scheme, List<CardFieldError> errors)
+    private async Task<string?> ValidateSecurityCodeAsync(Guid tenantId, string? value, CardScheme scheme, List<CardFieldError> errors, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -202,7 +203,7 @@ public sealed partial class SessionService(
             return null;
         }
 
-        if (SecurityCode.Validate(value, scheme) is { } error)
+        if (await cardRules.SecurityCodeErrorAsync(tenantId, value, scheme, cancellationToken) is { } error)
         {
             errors.Add(new(CardField.SecurityCode, error));
             return null;

@@ -69,7 +69,7 @@ internal static class NetworkTokenEndpoints
             .Produces<GuardianCryptogramVerification>(200);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
         Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
@@ -80,7 +80,7 @@ internal static class NetworkTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, cardRules, http.RequestAborted));
         }
         finally
         {
@@ -88,7 +88,7 @@ internal static class NetworkTokenEndpoints
         }
     }
 
-    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<JsonResponse> CreateFromBodyAsync(Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, CardRulesService cardRules, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -131,7 +131,7 @@ internal static class NetworkTokenEndpoints
             case "pan":
                 CardInput input = reader.Card(source!.Value);
                 var cardErrors = new List<CardFieldError>();
-                ValidCard? card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+                ValidCard? card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, cancellationToken);
                 reader.AddCardErrors(cardErrors);
                 if (card is null || reader.Errors.Count > 0)
                 {

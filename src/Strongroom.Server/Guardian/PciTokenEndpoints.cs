@@ -62,7 +62,7 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
         Principal principal = GuardianAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
@@ -74,7 +74,7 @@ internal static class PciTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, () => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, cardRules, http.RequestAborted));
         }
         finally
         {
@@ -83,7 +83,7 @@ internal static class PciTokenEndpoints
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
-        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CancellationToken cancellationToken)
+        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CardRulesService cardRules, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -139,7 +139,7 @@ internal static class PciTokenEndpoints
 
         CardInput input = reader.Card(source!.Value);
         var cardErrors = new List<CardFieldError>();
-        ValidCard? card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+        ValidCard? card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, cancellationToken);
         reader.AddCardErrors(cardErrors);
         if (card is null || reader.Errors.Count > 0)
         {

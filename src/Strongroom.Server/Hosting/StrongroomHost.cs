@@ -133,6 +133,7 @@ internal static class StrongroomHost
         app.MapAudit();
         app.MapKeyAdmin();
         app.MapForwardDestinationAdmin();
+        app.MapCardRulesAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();
         app.MapWhiteBitCardTokens();

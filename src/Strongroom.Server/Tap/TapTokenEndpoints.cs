@@ -44,7 +44,7 @@ internal static class TapTokenEndpoints
             .Produces<TapErrors>(404);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, SingleUseTokenService tokens, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, SingleUseTokenService tokens, TimeProvider time, CardRulesService cardRules)
     {
         Guid tenantId = TapAuthentication.GetPrincipal(http).TenantId!.Value;
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
@@ -61,7 +61,7 @@ internal static class TapTokenEndpoints
             if (input is not null)
             {
                 var cardErrors = new List<CardFieldError>();
-                card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+                card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, http.RequestAborted);
                 foreach (CardFieldError error in cardErrors)
                 {
                     string code = CodeOf(error.Field);
