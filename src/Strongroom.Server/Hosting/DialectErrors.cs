@@ -47,7 +47,7 @@ internal static class DialectErrors
             405 => "Method not allowed",
             408 => "Request timeout",
             411 => "Length required",
-            413 => $"The request body exceeds the size limit",
+            413 => "The request body exceeds the size limit",
             415 => "Content-Type must be application/json",
             431 => "Request headers too large",
             500 => "Internal error",
