@@ -87,6 +87,23 @@ public sealed class KestrelEdgeTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Header bytes that are not ASCII are refused by Kestrel while it parses the headers, before any application code runs (like a
+    /// NUL in the target, below): a 400 without a dialect body (documented in docs/security.md), never a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/pci/tokens", "x-api-key")]
+    [InlineData("/v2/tokens", "Authorization")]
+    [InlineData("/api/v4/sub-account/list", "X-TXC-APIKEY")]
+    public async Task NonAsciiHeaderValue_IsRefusedWith400BeforeTheApplication(string path, string header)
+    {
+        byte[] request = [.. Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: localhost\r\n{header}: Bearer x"), 0xFF, 0xC3, 0x28, .. "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"u8];
+
+        (int status, _) = await SendRawAsync(request);
+
+        Assert.Equal(400, status);
+    }
+
+    /// <summary>
     /// Kestrel refuses a request target whose decoded path holds a NUL while parsing the request line, before any application code
     /// runs, so this 400 cannot carry a dialect body (documented in docs/security.md); what matters is that it is a 400, not a 500.
     /// </summary>
