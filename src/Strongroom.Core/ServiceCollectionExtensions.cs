@@ -38,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Keys.KeyRotationService>();
         services.TryAddSingleton<Forwarding.ForwardingService>();
         services.TryAddSingleton<Bins.CardMetadataService>();
+        services.TryAddSingleton<Cards.CardRulesService>();
         services.TryAddSingleton<Sessions.SessionService>();
         services.TryAddSingleton<NetworkTokens.ITokenServiceProvider, NetworkTokens.SimulatedTokenServiceProvider>();
         services.TryAddSingleton<NetworkTokens.NetworkTokenService>();

@@ -48,7 +48,7 @@ public sealed partial class CardDataLeakTests
             object[] rejected =
             [
                 new { source = TestCards.PanSource(month: 13) },
-                new { source = TestCards.PanSource(TestCards.Amex, securityCode: "123") },
+                new { source = TestCards.PanSource(TestCards.Amex, securityCode: "12") },
                 new { source = TestCards.PanSource(name: TestCards.Visa) },
                 new { source = TestCards.PanSource(), metadata = new { note = TestCards.Mastercard } },
                 new { source = new { type = "pan", account_number = "4111111111111112", expiry_month = 12, expiry_year = 2031 } },

@@ -153,7 +153,7 @@ public sealed class SessionApiTests(StrongroomApplication app) : IClassFixture<S
 
         using HttpResponseMessage badLuhn = await CompleteAsync(sessionId, Card("4111111111111112"));
         using HttpResponseMessage badExpiry = await CompleteAsync(sessionId, Card(month: 13));
-        using HttpResponseMessage badCode = await CompleteAsync(sessionId, Card(TestCards.Amex, securityCode: "123"));
+        using HttpResponseMessage badCode = await CompleteAsync(sessionId, Card(TestCards.Amex, securityCode: "12345"));
         using HttpResponseMessage missing = await CompleteAsync(sessionId, new { expiry_month = 12, expiry_year = Year });
         using HttpResponseMessage wrongType = await CompleteAsync(sessionId, new { account_number = TestCards.Visa, expiry_month = "12", expiry_year = Year });
 
@@ -234,7 +234,7 @@ public sealed class SessionApiTests(StrongroomApplication app) : IClassFixture<S
         using HttpResponseMessage opened = await tenant.Client.PostAsync($"/api/pci/tokens/{tokenId}/security-code", JsonContent.Create(new { }));
         Guid sessionId = (await opened.Content.ReadFromJsonAsync()).GetProperty("session_id").GetGuid();
 
-        using HttpResponseMessage wrongLength = await CompleteAsync(sessionId, new { security_code = "123" });
+        using HttpResponseMessage wrongLength = await CompleteAsync(sessionId, new { security_code = "12" });
         using HttpResponseMessage completed = await CompleteAsync(sessionId, new { security_code = "1234" });
 
         await GuardianAssert.ValidationAsync(wrongLength, "$.security_code");

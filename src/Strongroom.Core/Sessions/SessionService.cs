@@ -43,6 +43,7 @@ public sealed partial class SessionService(
     NetworkTokenService networkTokens,
     TimeProvider time,
     IOptions<VaultOptions> options,
+    CardRulesService cardRules,
     ILogger<SessionService> logger)
 {
     /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
@@ -108,7 +109,7 @@ public sealed partial class SessionService(
                 return new(SessionCompletionOutcome.NotFound, null, []);
             }
 
-            string? securityCode = ValidateSecurityCode(input.SecurityCode, token.Scheme, errors);
+            string? securityCode = await ValidateSecurityCodeAsync(record.TenantId, input.SecurityCode, token.Scheme, errors, cancellationToken);
             if (securityCode is null)
             {
                 return await FailAsync(record, errors, cancellationToken);
@@ -124,7 +125,7 @@ public sealed partial class SessionService(
         }
         else
         {
-            ValidCard? card = CardValidator.Validate(input, now, errors);
+            ValidCard? card = await cardRules.ValidateAsync(record.TenantId, input, now, errors, cancellationToken);
             if (card is null)
             {
                 return await FailAsync(record, errors, cancellationToken);
@@ -213,7 +214,7 @@ public sealed partial class SessionService(
         return new(SessionCompletionOutcome.Invalid, await ViewAsync(current, cancellationToken), errors);
     }
 
-    private static string? ValidateSecurityCode(string? value, CardScheme scheme, List<CardFieldError> errors)
+    private async Task<string?> ValidateSecurityCodeAsync(Guid tenantId, string? value, CardScheme scheme, List<CardFieldError> errors, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -221,7 +222,7 @@ public sealed partial class SessionService(
             return null;
         }
 
-        if (SecurityCode.Validate(value, scheme) is { } error)
+        if (await cardRules.SecurityCodeErrorAsync(tenantId, value, scheme, cancellationToken) is { } error)
         {
             errors.Add(new(CardField.SecurityCode, error));
             return null;

@@ -87,14 +87,15 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
         }
 
         string[] parts = token.Split('.');
-        if (parts.Length != 3)
+        if (parts.Length != 3 || !JwsSegment.TryDecode(parts[0], out byte[] headerBytes) || !JwsSegment.TryDecode(parts[1], out byte[] payloadBytes)
+            || !JwsSegment.TryDecode(parts[2], out byte[] signatureBytes))
         {
             return null;
         }
 
         try
         {
-            using JsonDocument header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
+            using JsonDocument header = JsonDocument.Parse(headerBytes);
             if (!header.RootElement.TryGetProperty("alg", out JsonElement alg) || alg.GetString() != "RS256"
                 || !header.RootElement.TryGetProperty("kid", out JsonElement kid) || kid.ValueKind != JsonValueKind.String
                 || (sharedKeys is null ? FindKey(kid.GetString()) : sharedKeys.Find(kid.GetString()!)) is not { } key)
@@ -102,12 +103,12 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
                 return null;
             }
 
-            if (!key.Rsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+            if (!key.Rsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signatureBytes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
             {
                 return null;
             }
 
-            using JsonDocument payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            using JsonDocument payload = JsonDocument.Parse(payloadBytes);
             JsonElement claims = payload.RootElement;
             DateTimeOffset expiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64());
             DateTimeOffset now = time.GetUtcNow();

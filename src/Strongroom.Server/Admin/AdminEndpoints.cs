@@ -35,6 +35,7 @@ internal sealed record SigningKeyResponse(Guid Id, Guid TenantId, int Type, [pro
 [JsonSerializable(typeof(ApiKeyListResponse))]
 [JsonSerializable(typeof(SigningKeyResponse))]
 [JsonSerializable(typeof(HostedFormSettingsResponse))]
+[JsonSerializable(typeof(CardRulesResponse))]
 internal sealed partial class AdminJson : JsonSerializerContext;
 
 /// <summary>

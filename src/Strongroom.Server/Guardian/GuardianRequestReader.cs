@@ -30,14 +30,10 @@ internal sealed class GuardianRequestReader(List<GuardianValidationError> errors
     /// <summary>Parses the body as a JSON object; records a path-<c>$</c> error otherwise.</summary>
     public JsonDocument? ParseObject(byte[] body)
     {
-        JsonDocument document;
-        try
+        JsonDocument? document = RequestJson.Parse(body, 16, out RequestJsonError error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
-        {
-            Errors.Add(new("$", "The request body must be valid JSON."));
+            Errors.Add(new("$", error == RequestJsonError.NotUnicode ? "The request body must be UTF-8 text without lone surrogates." : "The request body must be valid JSON."));
             return null;
         }
 

@@ -70,7 +70,7 @@ internal static class NetworkTokenEndpoints
             .Produces<GuardianCryptogramVerification>(200);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
         Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
@@ -81,7 +81,7 @@ internal static class NetworkTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, reservation, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, cardRules, reservation, http.RequestAborted));
         }
         finally
         {
@@ -90,7 +90,8 @@ internal static class NetworkTokenEndpoints
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
-        Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, IdempotencyReservation? reservation, CancellationToken cancellationToken)
+        Guid tenantId, byte[] body, NetworkTokenService tokens, SessionService sessions, TimeProvider time, CardRulesService cardRules, IdempotencyReservation? reservation,
+        CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
         using JsonDocument? document = reader.ParseObject(body);
@@ -135,7 +136,7 @@ internal static class NetworkTokenEndpoints
             case "pan":
                 CardInput input = reader.Card(source!.Value);
                 var cardErrors = new List<CardFieldError>();
-                ValidCard? card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+                ValidCard? card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, cancellationToken);
                 reader.AddCardErrors(cardErrors);
                 if (card is null || reader.Errors.Count > 0)
                 {

@@ -63,7 +63,7 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
         Principal principal = GuardianAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
@@ -75,7 +75,7 @@ internal static class PciTokenEndpoints
 
         try
         {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, reservation, http.RequestAborted));
+            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
         }
         finally
         {
@@ -84,7 +84,7 @@ internal static class PciTokenEndpoints
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
-        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time,
+        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CardRulesService cardRules,
         IdempotencyReservation? reservation, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
@@ -143,7 +143,7 @@ internal static class PciTokenEndpoints
 
         CardInput input = reader.Card(source!.Value);
         var cardErrors = new List<CardFieldError>();
-        ValidCard? card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+        ValidCard? card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, cancellationToken);
         reader.AddCardErrors(cardErrors);
         if (card is null || reader.Errors.Count > 0)
         {

@@ -127,6 +127,7 @@ internal static class StrongroomHost
         app.MapAudit();
         app.MapKeyAdmin();
         app.MapForwardDestinationAdmin();
+        app.MapCardRulesAdmin();
         app.MapWhiteBitSubAccounts();
         app.MapWhiteBitJwt();
         app.MapWhiteBitCardTokens();
@@ -139,26 +140,42 @@ internal static class StrongroomHost
     }
 
     /// <summary>
-    /// Unhandled exceptions become the dialect's error shape without details (those go to the redacted log). A dependency
-    /// that is down (the database, or the shared Redis) is a 503 with Retry-After rather than a 500: the request failed
-    /// cleanly, nothing was acknowledged, and the same node serves again once the dependency is back.
+    /// Unhandled exceptions become the dialect's error shape without details (those go to the redacted log). A request Kestrel
+    /// rejects while the body is read (a chunked body over the size limit, a malformed chunk, a body arriving too slowly) is its own
+    /// 4xx, not a 500. A dependency that is down (the database, or the shared Redis) is a 503 with Retry-After rather than a 500:
+    /// the request failed cleanly, nothing was acknowledged, and the same node serves again once the dependency is back.
     /// </summary>
     private static async Task WriteInternalErrorAsync(HttpContext context)
     {
         Exception? error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (RejectedRequestStatus(error) is int status)
+        {
+            await DialectErrors.For(context.Request.Path, status).ExecuteAsync(context);
+            return;
+        }
+
         if (IsDependencyUnavailable(error))
         {
-            JsonResponse unavailable = IsWhiteBitPath(context.Request.Path) ? WhiteBitResponses.Error(503, 503, "Service temporarily unavailable.")
-                : IsTapPath(context.Request.Path) ? TapResponses.Error(503, "1503", "Service temporarily unavailable.")
-                : GuardianResponses.Error(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable");
+            JsonResponse unavailable = DialectErrors.For(context.Request.Path, 503);
             await new JsonResponse(unavailable.Status, unavailable.Body) { RetryAfterSeconds = 1 }.ExecuteAsync(context);
             return;
         }
 
-        JsonResponse response = IsWhiteBitPath(context.Request.Path) ? WhiteBitResponses.Error(500, 500, "Internal error.")
-            : IsTapPath(context.Request.Path) ? TapResponses.Error(500, "1500", "Internal error.")
-            : GuardianResponses.InternalError();
-        await response.ExecuteAsync(context);
+        await DialectErrors.For(context.Request.Path, 500).ExecuteAsync(context);
+    }
+
+    /// <summary>The 4xx status of a request the server refused (<see cref="BadHttpRequestException"/>), wherever it was wrapped.</summary>
+    internal static int? RejectedRequestStatus(Exception? error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException { StatusCode: >= 400 and < 500 } rejected)
+            {
+                return rejected.StatusCode;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A transient failure of a dependency: a database error the provider marks transient (connection refused or lost,
@@ -178,51 +195,9 @@ internal static class StrongroomHost
         return false;
     }
 
-    /// <summary>The WhiteBIT dialect's paths (v4 private API and the fiat gateway); everything else under /api is Guardian's.</summary>
-    private static bool IsWhiteBitPath(PathString path) =>
-        path.StartsWithSegments("/api/v4", StringComparison.Ordinal) || path.StartsWithSegments(CardTokenEndpoints.Path, StringComparison.Ordinal);
-
-    private static bool IsTapPath(PathString path) => path.StartsWithSegments(TapTokenEndpoints.Path, StringComparison.Ordinal);
-
-    /// <summary>Framework-produced empty responses (unknown route, wrong method) get the dialect's error shape too.</summary>
-    private static async Task WriteBareStatusAsync(StatusCodeContext context)
-    {
-        HttpContext http = context.HttpContext;
-        if (IsTapPath(http.Request.Path))
-        {
-            await TapResponses.Error(http.Response.StatusCode, "1" + http.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), ReasonPhrase(http.Response.StatusCode)).ExecuteAsync(http);
-            return;
-        }
-
-        if (!http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        int status = http.Response.StatusCode;
-        string classifier = status switch
-        {
-            404 => "NOT_FOUND",
-            405 => "METHOD_NOT_ALLOWED",
-            413 => "PAYLOAD_TOO_LARGE",
-            415 => "UNSUPPORTED_MEDIA_TYPE",
-            _ => "ERROR",
-        };
-        string message = status switch
-        {
-            404 => "Not found",
-            405 => "Method not allowed",
-            413 => "Payload too large",
-            415 => "Content-Type must be application/json",
-            _ => "Error",
-        };
-        JsonResponse response = IsWhiteBitPath(http.Request.Path)
-            ? WhiteBitResponses.Error(status, status, message + ".")
-            : GuardianResponses.Error(status, classifier, message);
-        await response.ExecuteAsync(http);
-    }
-
-    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "Error.";
+    /// <summary>Framework-produced empty error responses (unknown route, wrong method or content type, a rejected request) get the dialect's error shape too.</summary>
+    private static Task WriteBareStatusAsync(StatusCodeContext context) =>
+        DialectErrors.For(context.HttpContext.Request.Path, context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext);
 
     /// <summary>Puts the development key file next to the data unless a path is configured.</summary>
     private sealed class DefaultKeyFilePath(StorageOptions storage) : IPostConfigureOptions<LocalKeyFileOptions>

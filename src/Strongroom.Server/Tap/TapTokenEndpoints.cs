@@ -43,7 +43,7 @@ internal static class TapTokenEndpoints
             .Produces<TapErrors>(404);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, SingleUseTokenService tokens, TimeProvider time)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, SingleUseTokenService tokens, TimeProvider time, CardRulesService cardRules)
     {
         Guid tenantId = TapAuthentication.GetPrincipal(http).TenantId!.Value;
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
@@ -60,7 +60,7 @@ internal static class TapTokenEndpoints
             if (input is not null)
             {
                 var cardErrors = new List<CardFieldError>();
-                card = CardValidator.Validate(input, time.GetUtcNow(), cardErrors);
+                card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, http.RequestAborted);
                 foreach (CardFieldError error in cardErrors)
                 {
                     string code = CodeOf(error.Field);
@@ -95,14 +95,10 @@ internal static class TapTokenEndpoints
     /// <summary>Reads the request; numbers are accepted as JSON strings or integers (the seed sends both kinds).</summary>
     private static (CardInput? Card, IReadOnlyDictionary<string, string>? Address, string? ClientIp) Read(byte[] body, List<TapError> errors)
     {
-        JsonDocument document;
-        try
+        JsonDocument? document = RequestJson.Parse(body, 16, out RequestJsonError error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
-        {
-            errors.Add(new(TapErrorCodes.InvalidRequest, "The request body must be valid JSON."));
+            errors.Add(new(TapErrorCodes.InvalidRequest, error == RequestJsonError.NotUnicode ? "The request body must be UTF-8 text without lone surrogates." : "The request body must be valid JSON."));
             return (null, null, null);
         }
 

@@ -55,15 +55,12 @@ internal static class CardTokenEndpoints
         bool present = false;
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            // A body that is not JSON (or not Unicode) is treated like a missing field below.
+            using JsonDocument? document = RequestJson.Parse(body, 8, out _);
+            if (document?.RootElement.ValueKind == JsonValueKind.Object)
             {
                 present = JsonFields.String(document.RootElement, "cardNumber", out cardNumber) != JsonFieldState.Absent;
             }
-        }
-        catch (JsonException)
-        {
-            // Treated like a missing field below.
         }
         finally
         {

@@ -92,14 +92,20 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
         }
 
         JsonElement root;
-        try
+        using (JsonDocument? document = RequestJson.Parse(body, 16, out RequestJsonError error))
         {
-            using JsonDocument document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            // Signed but not Unicode text is a bad request, not a bad signature.
+            if (error == RequestJsonError.NotUnicode)
+            {
+                return WhiteBitResponses.Validation("request", "The request body must be UTF-8 text without lone surrogates.");
+            }
+
+            if (document is null)
+            {
+                return WhiteBitResponses.Unauthorized(WhiteBitResponses.InvalidPayload);
+            }
+
             root = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return WhiteBitResponses.Unauthorized(WhiteBitResponses.InvalidPayload);
         }
 
         if (root.ValueKind != JsonValueKind.Object)

@@ -108,14 +108,25 @@ public class CardValidatorTests
     }
 
     [Fact]
-    public void Validate_AmexWithThreeDigitCode_ReportsSecurityCode()
+    public void Validate_AmexWithThreeDigitCode_IsAccepted_AsGuardiansSchemaAllows()
     {
         var errors = new List<CardFieldError>();
 
         ValidCard? card = CardValidator.Validate(Input(pan: TestCards.Amex, securityCode: "123"), Now, errors);
 
+        Assert.NotNull(card);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void Validate_AmexWithTwoDigitCode_ReportsSecurityCode()
+    {
+        var errors = new List<CardFieldError>();
+
+        ValidCard? card = CardValidator.Validate(Input(pan: TestCards.Amex, securityCode: "12"), Now, errors);
+
         Assert.Null(card);
-        Assert.Equal(new CardFieldError(CardField.SecurityCode, "Security code must be 4 digits for American Express."), Assert.Single(errors));
+        Assert.Equal(new CardFieldError(CardField.SecurityCode, "Security code must be 3 or 4 digits."), Assert.Single(errors));
     }
 
     [Fact]

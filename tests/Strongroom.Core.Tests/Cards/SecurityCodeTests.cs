@@ -25,19 +25,37 @@ public class SecurityCodeTests
         Assert.Null(SecurityCode.Validate(code, null));
     }
 
-    [Fact]
-    public void Validate_ThreeDigitsForAmex_Fails()
+    [Theory]
+    [InlineData("123", CardScheme.AmericanExpress)]
+    [InlineData("1234", CardScheme.Visa)]
+    [InlineData("1234", CardScheme.Mastercard)]
+    [InlineData("1234", CardScheme.UnionPay)]
+    public void Validate_ByDefault_AcceptsThreeOrFourDigitsForEveryScheme_AsGuardiansSchemaDoes(string code, CardScheme scheme)
     {
-        Assert.Equal("Security code must be 4 digits for American Express.", SecurityCode.Validate("123", CardScheme.AmericanExpress));
+        Assert.Null(SecurityCode.Validate(code, scheme));
+    }
+
+    [Fact]
+    public void Validate_WithSchemeLengths_ThreeDigitsForAmex_Fails()
+    {
+        Assert.Equal("Security code must be 4 digits for American Express.", SecurityCode.Validate("123", CardScheme.AmericanExpress, schemeLengths: true));
     }
 
     [Theory]
     [InlineData(CardScheme.Visa)]
     [InlineData(CardScheme.Mastercard)]
     [InlineData(CardScheme.UnionPay)]
-    public void Validate_FourDigitsForNonAmex_Fails(CardScheme scheme)
+    public void Validate_WithSchemeLengths_FourDigitsForNonAmex_Fails(CardScheme scheme)
     {
-        Assert.Equal("Security code must be 3 digits for this card scheme.", SecurityCode.Validate("1234", scheme));
+        Assert.Equal("Security code must be 3 digits for this card scheme.", SecurityCode.Validate("1234", scheme, schemeLengths: true));
+    }
+
+    [Theory]
+    [InlineData("123", CardScheme.Visa)]
+    [InlineData("8642", CardScheme.AmericanExpress)]
+    public void Validate_WithSchemeLengths_RightLengthForScheme_IsValid(string code, CardScheme scheme)
+    {
+        Assert.Null(SecurityCode.Validate(code, scheme, schemeLengths: true));
     }
 
     [Theory]

@@ -582,7 +582,7 @@ public abstract class VaultServicesContract
         Tenant tenant = await vault.NewTenantAsync();
         SessionRecord session = await vault.Sessions.CreateForPciTokenAsync(tenant.Id, TokenOptions.None, None);
 
-        SessionCompletion invalid = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Amex, "123"), None);
+        SessionCompletion invalid = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Amex, "12"), None);
         SessionCompletion valid = await vault.Sessions.CompleteAsync(session.Id, Entered(vault, TestCards.Amex, "1234"), None);
 
         Assert.Equal(SessionCompletionOutcome.Invalid, invalid.Outcome);
@@ -599,7 +599,7 @@ public abstract class VaultServicesContract
         PciToken token = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Amex), TokenOptions.None, None);
         SessionRecord session = (await vault.Sessions.CreateForSecurityCodeAsync(tenant.Id, token.Id, None))!;
 
-        SessionCompletion wrongLength = await vault.Sessions.CompleteAsync(session.Id, new CardInput { SecurityCode = "123" }, None);
+        SessionCompletion wrongLength = await vault.Sessions.CompleteAsync(session.Id, new CardInput { SecurityCode = "12" }, None);
         SessionCompletion result = await vault.Sessions.CompleteAsync(session.Id, new CardInput { SecurityCode = "4321" }, None);
 
         Assert.Equal(SessionCompletionOutcome.Invalid, wrongLength.Outcome);

@@ -38,7 +38,7 @@ public sealed class VaultHarness : IDisposable
         ApiKeys = new ApiKeyService(store, Time, NullLogger<ApiKeyService>.Instance);
         Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
         NetworkTokens = new NetworkTokenService(store, Keyring, Tokens, new SimulatedTokenServiceProvider(), Time, options, NullLogger<NetworkTokenService>.Instance);
-        Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, NullLogger<SessionService>.Instance);
+        Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, new CardRulesService(store), NullLogger<SessionService>.Instance);
         Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
         SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
         Audit = new Strongroom.Core.Audit.AuditLog(store, KeyProvider, Time, NullLogger<Strongroom.Core.Audit.AuditLog>.Instance);
