@@ -164,7 +164,7 @@ public sealed class LocalFileKeyProviderTests : IDisposable
         byte[] context = TenantKeyContext.Create(Guid.NewGuid(), TenantKeyPurpose.Data, 1);
         byte[] blob = Envelope.Seal(RandomNumberGenerator.GetBytes(32), 7, new byte[32], context);
 
-        var exception = await Assert.ThrowsAsync<CryptographicException>(async () => await provider.UnwrapAsync(new WrappedKey(LocalFileKeyProvider.ProviderName, 7, blob), context));
+        var exception = await Assert.ThrowsAsync<KeyVersionUnavailableException>(async () => await provider.UnwrapAsync(new WrappedKey(LocalFileKeyProvider.ProviderName, 7, blob), context));
 
         Assert.Contains("7", exception.Message, StringComparison.Ordinal);
     }
