@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
 
 namespace Strongroom.Core.Audit;
 
@@ -20,7 +20,7 @@ public sealed record AuditVerification(long Checked, long Sealed, long? BrokenAt
 /// entry and the head (stored as a sealed setting, so truncating the tail is caught too) carry an HMAC under the key
 /// provider's audit key, which someone editing the database does not have. Details never hold card data.
 /// </summary>
-public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider, TimeProvider time, ILogger<AuditLog> logger) : IDisposable
+public sealed partial class AuditLog(IAuditStore auditStore, ISettingsStore settingsStore, IKeyProvider keyProvider, TimeProvider time, ILogger<AuditLog> logger) : IDisposable
 {
     public const int SealInterval = 16;
 
@@ -54,14 +54,14 @@ public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider
         {
             for (int attempt = 1; ; attempt++)
             {
-                AuditEntry? last = await store.GetLastAuditEntryAsync(cancellationToken);
+                AuditEntry? last = await auditStore.GetLastAuditEntryAsync(cancellationToken);
                 long seq = (last?.Seq ?? 0) + 1;
                 byte[] previous = last?.Hash ?? Genesis;
                 var entry = new AuditEntry(seq, Guid.CreateVersion7(time.GetUtcNow()), time.GetUtcNowMilliseconds(), actor, action, tenantId, target, detailsJson, previous, [], null);
                 byte[] hash = Hash(entry);
                 byte[]? seal = seq % SealInterval == 0 ? await keyProvider.AuditSealAsync(SealInput(EntrySealLabel, seq, hash), cancellationToken) : null;
                 entry = entry with { Hash = hash, Seal = seal };
-                if (await store.TryAppendAuditEntryAsync(entry, cancellationToken))
+                if (await auditStore.TryAppendAuditEntryAsync(entry, cancellationToken))
                 {
                     await StoreHeadAsync(entry, cancellationToken);
                     return entry;
@@ -85,7 +85,7 @@ public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider
 
     public void Dispose() => _appendGate.Dispose();
 
-    public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) => store.ListAuditEntriesAsync(query, cancellationToken);
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) => auditStore.ListAuditEntriesAsync(query, cancellationToken);
 
     /// <summary>
     /// Walks the whole chain from the first entry (sequence, links, hashes, seals) and checks that a sealed head covers
@@ -100,7 +100,7 @@ public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider
         long mustCover = 0;
         for (int round = 1; ; round++)
         {
-            string? head = await store.GetSettingAsync(HeadSetting, cancellationToken);
+            string? head = await settingsStore.GetSettingAsync(HeadSetting, cancellationToken);
             if (await WalkAsync(walk, cancellationToken) is { } broken)
             {
                 return broken;
@@ -120,7 +120,7 @@ public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider
 
             byte[] hashAtHead = headSeq == lastSeq ? walk.Previous
                 : headSeq == 0 ? Genesis
-                : (await store.ListAuditEntriesAsync(new AuditQuery(AfterSeq: headSeq - 1, Limit: 1), cancellationToken))[0].Hash;
+                : (await auditStore.ListAuditEntriesAsync(new AuditQuery(AfterSeq: headSeq - 1, Limit: 1), cancellationToken))[0].Hash;
             if (!CryptographicOperations.FixedTimeEquals(headHash, hashAtHead))
             {
                 return new(headSeq - 1, walk.Sealed, headSeq, $"Entry {headSeq} does not match the sealed head (the chain was rebuilt without the audit key).");
@@ -149,7 +149,7 @@ public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider
     {
         while (true)
         {
-            IReadOnlyList<AuditEntry> batch = await store.ListAuditEntriesAsync(new AuditQuery(AfterSeq: walk.NextSeq - 1, Limit: 1000), cancellationToken);
+            IReadOnlyList<AuditEntry> batch = await auditStore.ListAuditEntriesAsync(new AuditQuery(AfterSeq: walk.NextSeq - 1, Limit: 1000), cancellationToken);
             foreach (AuditEntry entry in batch)
             {
                 long ok = walk.NextSeq - 1;
@@ -222,7 +222,7 @@ public sealed partial class AuditLog(IVaultStore store, IKeyProvider keyProvider
     {
         byte[] seal = await keyProvider.AuditSealAsync(SealInput(HeadSealLabel, entry.Seq, entry.Hash), cancellationToken);
         string value = $"{entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{Convert.ToHexString(entry.Hash)}:{Convert.ToHexString(seal)}";
-        await store.SetSettingIfNewerAsync(HeadSetting, value, entry.Seq, cancellationToken);
+        await settingsStore.SetSettingIfNewerAsync(HeadSetting, value, entry.Seq, cancellationToken);
         LogAppended(logger, entry.Seq, entry.Action);
     }
 

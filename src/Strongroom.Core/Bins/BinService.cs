@@ -1,7 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Strongroom.Core.Cards;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Bins;
 
@@ -13,7 +12,7 @@ public sealed record BinImportResult(int Imported, IReadOnlyList<BinRejection> R
 /// scheme, <c>Bins/bins.csv</c>); an operator replaces it with a licensed file through
 /// <c>strongroom bin import</c>, which stores it in the database so every node reads the same table.
 /// </summary>
-public sealed partial class BinService(IVaultStore store, TimeProvider time, ILogger<BinService> logger)
+public sealed partial class BinService(IBinStore store, TimeProvider time, ILogger<BinService> logger)
 {
     /// <summary>How long a node trusts its cached table before checking for a newer import.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(1);

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
 
 namespace Strongroom.Core.Bins;
@@ -15,20 +14,20 @@ public sealed record CardMetadataAnswer(CardMetadata Metadata, string MaskedAcco
 /// in memory so the BIN table's longest prefix (up to 8 digits) applies, exactly as for the PAN itself. The
 /// digits never leave this method; only the metadata and the masked number do.
 /// </summary>
-public sealed class CardMetadataService(IVaultStore store, TenantKeyring keyring, BinService bins, TimeProvider time)
+public sealed class CardMetadataService(INetworkTokenStore networkTokenStore, IPciTokenStore pciTokenStore, TenantKeyring keyring, BinService bins, TimeProvider time)
 {
     public async Task<CardMetadataAnswer> ForPanAsync(Pan pan, CancellationToken cancellationToken) =>
         new(await bins.LookupAsync(pan, cancellationToken), pan.Masked);
 
     public async Task<CardMetadataAnswer?> ForPciTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
     {
-        PciTokenRecord? token = await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
+        PciTokenRecord? token = await pciTokenStore.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
         return token is null ? null : await LookupSealedAsync(tenantId, RecordKind.PciToken, token.Id, token.Ciphertext, token.First6, token.Scheme, token.MaskedAccountNumber, cancellationToken);
     }
 
     public async Task<CardMetadataAnswer?> ForNetworkTokenAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
     {
-        NetworkTokenRecord? token = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
+        NetworkTokenRecord? token = await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
         return token is null ? null : await LookupSealedAsync(tenantId, RecordKind.NetworkTokenCard, token.Id, token.CardCiphertext, token.First6, token.Scheme, token.MaskedAccountNumber, cancellationToken);
     }
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
 
 namespace Strongroom.Core.Crypto;
 
@@ -14,7 +14,7 @@ namespace Strongroom.Core.Crypto;
 /// the keyring re-read the tenant's keys at once instead of waiting for the cache to expire: see <see cref="OpenAsync"/>.
 /// </summary>
 public sealed partial class TenantKeyring(
-    IVaultStore store,
+    ITenantStore store,
     IKeyProvider keyProvider,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<VaultOptions>? options = null,

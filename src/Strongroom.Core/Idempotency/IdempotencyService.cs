@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Idempotency;
 
@@ -38,7 +37,7 @@ public abstract record IdempotencyDecision
 /// stored response or finds nothing committed. That is also why an open reservation may be taken over after only
 /// <see cref="VaultOptions.IdempotencyReservationTimeout"/> (seconds): the request that held it can no longer commit.
 /// </summary>
-public sealed class IdempotencyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, IOptions<VaultOptions> options)
+public sealed class IdempotencyService(IIdempotencyStore store, TenantKeyring keyring, TimeProvider time, IOptions<VaultOptions> options)
 {
     public const int MaxKeyLength = 255;
 

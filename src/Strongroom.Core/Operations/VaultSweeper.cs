@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Events;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Storage;
+using Strongroom.Core.Idempotency;
+using Strongroom.Core.NetworkTokens;
+using Strongroom.Core.Tokens;
+using Strongroom.Core.Sessions;
 
 namespace Strongroom.Core.Operations;
 
@@ -13,7 +16,7 @@ namespace Strongroom.Core.Operations;
 /// one as <c>session.expired</c> first), idempotency keys, ephemeral security codes and delivered events past their retention.
 /// </summary>
 public sealed partial class VaultSweeper(
-    IVaultStore store,
+    IEventStore eventStore, IIdempotencyStore idempotencyStore, INetworkTokenStore networkTokenStore, IPciTokenStore pciTokenStore, ISessionStore sessionStore, ISingleUseTokenStore singleUseTokenStore,
     ISecurityCodeStore securityCodes,
     TimeProvider time,
     IOptions<VaultOptions> options,
@@ -31,7 +34,7 @@ public sealed partial class VaultSweeper(
         IReadOnlyList<(Guid TenantId, Guid TokenId)> batch;
         do
         {
-            batch = await store.PurgeExpiredPciTokensAsync(now, BatchSize, (tenantId, tokenId) => VaultEvents.PciTokenExpired(tenantId, tokenId, now), cancellationToken);
+            batch = await pciTokenStore.PurgeExpiredPciTokensAsync(now, BatchSize, (tenantId, tokenId) => VaultEvents.PciTokenExpired(tenantId, tokenId, now), cancellationToken);
             foreach ((Guid tenantId, Guid tokenId) in batch)
             {
                 securityCodes.Remove(tenantId, tokenId);
@@ -43,7 +46,7 @@ public sealed partial class VaultSweeper(
 
         do
         {
-            batch = await store.PurgeExpiredSingleUseTokensAsync(now, BatchSize, cancellationToken);
+            batch = await singleUseTokenStore.PurgeExpiredSingleUseTokensAsync(now, BatchSize, cancellationToken);
             foreach ((Guid tenantId, Guid id) in batch)
             {
                 securityCodes.Remove(tenantId, id);
@@ -57,16 +60,16 @@ public sealed partial class VaultSweeper(
         int announced;
         do
         {
-            announced = await store.AnnounceExpiredSessionsAsync(now, BatchSize, session => VaultEvents.SessionExpired(session, now), cancellationToken);
+            announced = await sessionStore.AnnounceExpiredSessionsAsync(now, BatchSize, session => VaultEvents.SessionExpired(session, now), cancellationToken);
         }
         while (announced == BatchSize);
 
-        int sessions = await store.PurgeSessionsAsync(now - options.Value.SessionRetention, cancellationToken);
-        int idempotencyKeys = await store.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
+        int sessions = await sessionStore.PurgeSessionsAsync(now - options.Value.SessionRetention, cancellationToken);
+        int idempotencyKeys = await idempotencyStore.PurgeExpiredIdempotencyKeysAsync(now, cancellationToken);
 
         // Expired cryptogram records are kept a day (an authorization arriving late still reads "expired"), then dropped.
-        await store.PurgeCryptogramsAsync(now - CryptogramRetention, cancellationToken);
-        while (await store.PurgeEventsAsync(now - options.Value.EventRetention, BatchSize, cancellationToken) == BatchSize)
+        await networkTokenStore.PurgeCryptogramsAsync(now - CryptogramRetention, cancellationToken);
+        while (await eventStore.PurgeEventsAsync(now - options.Value.EventRetention, BatchSize, cancellationToken) == BatchSize)
         {
         }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tenancy;
 
@@ -18,7 +17,7 @@ public sealed class AdminOptions
 }
 
 /// <summary>Verifies <c>x-admin-token</c> and generates the token on first start.</summary>
-public sealed partial class AdminTokenService(IVaultStore store, IOptions<AdminOptions> options, ILogger<AdminTokenService> logger)
+public sealed partial class AdminTokenService(ISettingsStore store, IOptions<AdminOptions> options, ILogger<AdminTokenService> logger)
 {
     public const string SettingName = "admin_token_hash";
     public const string Prefix = "sra_";

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;
 
 /// <summary>Tokenizes bare card numbers for the fiat gateway. Same crypto and fingerprint as PCI tokens.</summary>
-public sealed partial class CardTokenService(IVaultStore store, TenantKeyring keyring, TimeProvider time, ILogger<CardTokenService> logger)
+public sealed partial class CardTokenService(ICardTokenStore store, TenantKeyring keyring, TimeProvider time, ILogger<CardTokenService> logger)
 {
     public async Task<CardTokenRecord> CreateAsync(Guid tenantId, Pan pan, CancellationToken cancellationToken)
     {

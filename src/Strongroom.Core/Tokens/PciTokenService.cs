@@ -8,7 +8,6 @@ using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;
 
@@ -17,7 +16,7 @@ namespace Strongroom.Core.Tokens;
 /// read masked, list, delete (crypto-erase), and the ephemeral security code.
 /// </summary>
 public sealed partial class PciTokenService(
-    IVaultStore store,
+    IPciTokenStore store,
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
     TimeProvider time,

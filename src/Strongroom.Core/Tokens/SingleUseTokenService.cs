@@ -9,7 +9,6 @@ using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tokens;
 
@@ -30,7 +29,7 @@ public sealed record SingleUseConsumption(SingleUseOutcome Outcome, PciToken? To
 /// tenant and differs between tenants.
 /// </summary>
 public sealed partial class SingleUseTokenService(
-    IVaultStore store,
+    ISingleUseTokenStore store,
     TenantKeyring keyring,
     PciTokenService pciTokens,
     ISecurityCodeStore securityCodes,

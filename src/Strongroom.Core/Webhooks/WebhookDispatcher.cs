@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Events;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Webhooks;
 
@@ -31,7 +30,7 @@ public sealed record DispatchResult(int Relayed, int Attempted, int Succeeded, i
 /// claimed by a node that died comes due again when its lease runs out. At-least-once: a receiver dedups by event id.
 /// </summary>
 public sealed partial class WebhookDispatcher(
-    IVaultStore store,
+    IWebhookStore store,
     WebhookService webhooks,
     IWebhookTransport transport,
     TimeProvider time,

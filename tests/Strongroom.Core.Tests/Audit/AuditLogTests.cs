@@ -54,7 +54,7 @@ public abstract class AuditLogContract : IDisposable
 
     private AuditLog NewLog(IVaultStore store, VaultHarness harness)
     {
-        var log = new AuditLog(store, harness.KeyProvider, harness.Time, NullLogger<AuditLog>.Instance);
+        var log = new AuditLog(store, store, harness.KeyProvider, harness.Time, NullLogger<AuditLog>.Instance);
         _disposables.Add(log);
         return log;
     }
@@ -363,7 +363,7 @@ public abstract class AuditLogContract : IDisposable
         Vault vault = await NewVaultAsync();
         await AppendManyAsync(vault.Log, 20);
         using var otherKeys = new VaultHarness(vault.Store);
-        using var other = new AuditLog(vault.Store, otherKeys.KeyProvider, otherKeys.Time, NullLogger<AuditLog>.Instance);
+        using var other = new AuditLog(vault.Store, vault.Store, otherKeys.KeyProvider, otherKeys.Time, NullLogger<AuditLog>.Instance);
 
         AuditVerification result = await other.VerifyAsync(None);
 

@@ -41,10 +41,10 @@ public sealed class VaultHarness : IDisposable
         Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, new CardRulesService(store), NullLogger<SessionService>.Instance);
         Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
         SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
-        Audit = new Strongroom.Core.Audit.AuditLog(store, KeyProvider, Time, NullLogger<Strongroom.Core.Audit.AuditLog>.Instance);
+        Audit = new Strongroom.Core.Audit.AuditLog(store, store, KeyProvider, Time, NullLogger<Strongroom.Core.Audit.AuditLog>.Instance);
         KeyRotation = new KeyRotationService(store, KeyProvider, Keyring, SecurityCodes, Audit, Time, NullLogger<KeyRotationService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
-        Sweeper = new VaultSweeper(store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
+        Sweeper = new VaultSweeper(store, store, store, store, store, store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
 
     public IVaultStore Store { get; }
