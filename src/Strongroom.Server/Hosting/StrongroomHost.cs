@@ -67,6 +67,7 @@ internal static class StrongroomHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseRejectionBodies());
         });
 
         builder.Logging.ClearProviders();

@@ -88,33 +88,47 @@ public sealed class KestrelEdgeTests : IAsyncLifetime
 
     /// <summary>
     /// Header bytes that are not ASCII are refused by Kestrel while it parses the headers, before any application code runs (like a
-    /// NUL in the target, below): a 400 without a dialect body (documented in docs/security.md), never a 500.
+    /// NUL in the target, below); the connection middleware <c>KestrelRejectionBodies</c> gives that bare 400 the dialect's body.
     /// </summary>
     [Theory]
-    [InlineData("/api/pci/tokens", "x-api-key")]
-    [InlineData("/v2/tokens", "Authorization")]
-    [InlineData("/api/v4/sub-account/list", "X-TXC-APIKEY")]
-    public async Task NonAsciiHeaderValue_IsRefusedWith400BeforeTheApplication(string path, string header)
+    [InlineData("/api/pci/tokens", "x-api-key", Dialect.Guardian)]
+    [InlineData("/v2/tokens", "Authorization", Dialect.Tap)]
+    [InlineData("/api/v4/sub-account/list", "X-TXC-APIKEY", Dialect.WhiteBit)]
+    public async Task NonAsciiHeaderValue_IsRefusedWith400AndADialectBody(string path, string header, Dialect dialect)
     {
         byte[] request = [.. Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: localhost\r\n{header}: Bearer x"), 0xFF, 0xC3, 0x28, .. "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"u8];
 
-        (int status, _) = await SendRawAsync(request);
+        (int status, string body) = await SendRawAsync(request);
 
         Assert.Equal(400, status);
+        Assert.True(ErrorShape.Check(dialect, status, body) is null, $"{path}: {ErrorShape.Check(dialect, status, body)}: {body}");
     }
 
     /// <summary>
     /// Kestrel refuses a request target whose decoded path holds a NUL while parsing the request line, before any application code
-    /// runs, so this 400 cannot carry a dialect body (documented in docs/security.md); what matters is that it is a 400, not a 500.
+    /// runs; its bare 400 is given the dialect's body on the way out (<c>KestrelRejectionBodies</c>), chosen by the target's path.
     /// </summary>
     [Theory]
-    [InlineData("/api/pci/tokens/%00")]
-    [InlineData("/v2/tokens/a%00b")]
-    public async Task NulInTheRequestTarget_IsRefusedWith400BeforeTheApplication(string target)
+    [InlineData("/api/pci/tokens/%00", Dialect.Guardian)]
+    [InlineData("/v2/tokens/a%00b", Dialect.Tap)]
+    [InlineData("/api/v4/main-account/%00", Dialect.WhiteBit)]
+    [InlineData("/%00", Dialect.Guardian)]
+    public async Task NulInTheRequestTarget_IsRefusedWith400AndADialectBody(string target, Dialect dialect)
     {
-        (int status, _) = await SendRawAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+        (int status, string body) = await SendRawAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
 
         Assert.Equal(400, status);
+        Assert.True(ErrorShape.Check(dialect, status, body) is null, $"{target}: {ErrorShape.Check(dialect, status, body)}: {body}");
+    }
+
+    /// <summary>A request line or header block over Kestrel's limits is refused by Kestrel too, and still answered with a body.</summary>
+    [Fact]
+    public async Task OversizedHeaders_AreRefusedWithABody()
+    {
+        (int status, string body) = await SendRawAsync(Encoding.ASCII.GetBytes($"GET /api/pci/tokens HTTP/1.1\r\nHost: localhost\r\nx-big: {new string('a', 40_000)}\r\nConnection: close\r\n\r\n"));
+
+        Assert.Equal(431, status);
+        Assert.True(ErrorShape.Check(Dialect.Guardian, status, body) is null, $"{ErrorShape.Check(Dialect.Guardian, status, body)}: {body}");
     }
 
     /// <summary>Writes the request in one call (a send the server may cut short once it has answered), then reads the answer to the end.</summary>
