@@ -14,7 +14,7 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// The vault core services. The caller registers an <see cref="Storage.IVaultStore"/> and an
-    /// <see cref="IKeyProvider"/> (see <see cref="AddStrongroomLocalKeyFile"/>).
+    /// <see cref="IKeyProvider"/> (the Strongroom.Adapters project has the key file and the PKCS#11 provider).
     /// </summary>
     public static IServiceCollection AddStrongroomCore(this IServiceCollection services)
     {
@@ -61,40 +61,6 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Webhooks.IWebhookTransport, TTransport>();
         services.TryAddSingleton<Webhooks.WebhookDispatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Webhooks.WebhookDispatcher>());
-        return services;
-    }
-
-    /// <summary>The development key provider: KEKs in a 0600 key file (section <c>Strongroom:KeyFile</c>).</summary>
-    public static IServiceCollection AddStrongroomLocalKeyFile(this IServiceCollection services)
-    {
-        services.AddOptions<LocalKeyFileOptions>().BindConfiguration("Strongroom:KeyFile");
-        services.TryAddSingleton<IKeyProvider, LocalFileKeyProvider>();
-        return services;
-    }
-
-    /// <summary>
-    /// The production key provider: the KEKs and the audit-seal key live in an HSM and are used through its PKCS#11 module
-    /// (section <c>Strongroom:Pkcs11</c>, see <see cref="Pkcs11KeyProviderOptions"/>). Registers <see cref="Pkcs11KeyProvider"/>
-    /// as the one <see cref="IKeyProvider"/>, replacing the key file if <see cref="AddStrongroomLocalKeyFile"/> ran before.
-    /// </summary>
-    /// <remarks>
-    /// The host chooses the provider with <c>Strongroom:KeyProvider</c>: <c>local-file</c> (the default) calls
-    /// <see cref="AddStrongroomLocalKeyFile"/>, <c>pkcs11</c> calls this method. For example:
-    /// <code>
-    /// "Strongroom": {
-    ///   "KeyProvider": "pkcs11",
-    ///   "Pkcs11": { "LibraryPath": "/usr/lib/softhsm/libsofthsm2.so", "TokenLabel": "strongroom" }
-    /// }
-    /// </code>
-    /// with the PIN from a secret store, e.g. the environment variable <c>Strongroom__Pkcs11__UserPin</c>.
-    /// Every server node and the CLI point at the same token and labels; the token is the only state they share.
-    /// </remarks>
-    public static IServiceCollection AddStrongroomPkcs11KeyProvider(this IServiceCollection services)
-    {
-        services.AddOptions<Pkcs11KeyProviderOptions>().BindConfiguration(Pkcs11KeyProviderOptions.Section);
-        services.TryAddSingleton<Pkcs11KeyProvider>();
-        services.RemoveAll<IKeyProvider>();
-        services.AddSingleton<IKeyProvider>(sp => sp.GetRequiredService<Pkcs11KeyProvider>());
         return services;
     }
 }

@@ -1,6 +1,6 @@
 namespace Strongroom.Core;
 
-public static class TimeProviderExtensions
+internal static class TimeProviderExtensions
 {
     /// <summary>
     /// Now, truncated to whole milliseconds: both stores keep Unix milliseconds, so a record handed back

@@ -124,7 +124,7 @@ public sealed partial class KeyManagementTests : IDisposable
         string? skip = SoftHsmTestEnvironment.SkipReason();
         Skip.If(skip is not null, skip);
         string directory = _directories.Create();
-        Strongroom.Core.Crypto.Pkcs11KeyProviderOptions hsm = SoftHsmTestEnvironment.FreshOptions();
+        Strongroom.Adapters.Pkcs11.Pkcs11KeyProviderOptions hsm = SoftHsmTestEnvironment.FreshOptions();
         WebApplicationFactory<Program> OnHsm(StrongroomApplication app) => app.WithWebHostBuilder(b => b
             .UseSetting("Strongroom:KeyProvider", "pkcs11")
             .UseSetting("Strongroom:Pkcs11:LibraryPath", hsm.LibraryPath)

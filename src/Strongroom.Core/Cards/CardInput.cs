@@ -48,7 +48,7 @@ public sealed class ValidCard(Pan pan, Expiry expiry, string? cardholderName, st
 }
 
 /// <summary>The card rules shared by every dialect: PAN, expiry, security code, cardholder name.</summary>
-public static class CardValidator
+internal static class CardValidator
 {
     public const int MaxCardholderNameLength = 100;
 

@@ -39,7 +39,7 @@ public static class RecordContext
 }
 
 /// <summary>The AAD context of a wrapped tenant key: kind, tenant, purpose and version.</summary>
-public static class TenantKeyContext
+internal static class TenantKeyContext
 {
     public static byte[] Create(Guid tenantId, TenantKeyPurpose purpose, int version)
     {

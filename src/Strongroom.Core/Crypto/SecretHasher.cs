@@ -9,7 +9,7 @@ namespace Strongroom.Core.Crypto;
 /// format <c>sr1$sha256$&lt;base64&gt;</c>. A slow password hash buys nothing for 256-bit random secrets;
 /// the version prefix lets a later format coexist. Verification compares in constant time.
 /// </summary>
-public static class SecretHasher
+internal static class SecretHasher
 {
     private const string Prefix = "sr1$sha256$";
 

@@ -12,7 +12,7 @@ namespace Strongroom.Core.Events;
 /// receiver needs to act on it (ids, scheme, last four, expiry, status); never a PAN, a security code, metadata
 /// values or a secret, because webhook bodies leave the vault.
 /// </summary>
-public static class VaultEvents
+internal static class VaultEvents
 {
     public static VaultEvent PciTokenCreated(PciTokenRecord token) =>
         New(token.TenantId, VaultEventTypes.PciTokenCreated, token.Id.ToString(), token.CreatedAt, w =>

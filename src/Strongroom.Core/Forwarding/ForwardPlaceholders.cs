@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Strongroom.Core.Forwarding;
 
 /// <summary>The placeholders a forward fills, each with its string form and, for <c>| unwrap</c>, its native JSON form.</summary>
-public sealed class ForwardValues
+internal sealed class ForwardValues
 {
     private readonly Dictionary<string, (string Text, string? Native)> _values = new(StringComparer.Ordinal);
 
@@ -31,7 +31,7 @@ public sealed class ForwardValues
 /// <c>{{ name | unwrap }}</c> its native JSON form (a number for the expiry fields). Every placeholder must be
 /// fillable, or nothing is rendered: the forward fails with the names that could not be filled, before anything is sent.
 /// </summary>
-public static partial class ForwardPlaceholders
+internal static partial class ForwardPlaceholders
 {
     [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\|\s*unwrap\s*)?\}\}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Placeholder();

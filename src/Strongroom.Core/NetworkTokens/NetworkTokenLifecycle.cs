@@ -10,7 +10,7 @@ public enum NetworkTokenAction
 }
 
 /// <summary>The state a transition leads to, or why it is refused.</summary>
-public readonly record struct LifecycleTransition(NetworkTokenStatus Status, SuspensionParties SuspendedBy, string? Refusal)
+internal readonly record struct LifecycleTransition(NetworkTokenStatus Status, SuspensionParties SuspendedBy, string? Refusal)
 {
     public bool Allowed => Refusal is null;
 }
@@ -21,7 +21,7 @@ public readonly record struct LifecycleTransition(NetworkTokenStatus Status, Sus
 /// separately and the token returns to active only when every suspending party has resumed;
 /// any state → deleted (terminal).
 /// </summary>
-public static class NetworkTokenLifecycle
+internal static class NetworkTokenLifecycle
 {
     public static LifecycleTransition Apply(NetworkTokenStatus status, SuspensionParties suspendedBy, NetworkTokenAction action, SuspensionParties party)
     {

@@ -14,7 +14,7 @@ using Strongroom.Core.Tokens;
 namespace Strongroom.Core.NetworkTokens;
 
 /// <summary>What an event about a network token says (never card data).</summary>
-public sealed record NetworkTokenEventData(
+internal sealed record NetworkTokenEventData(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Status = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PreviousStatus = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Party = null,

@@ -20,7 +20,7 @@ namespace Strongroom.Core.NetworkTokens;
 /// (so they are stable for a token and never equal the funding PAN). Cryptograms are a keyed MAC of the token id,
 /// the use counter, amount and currency under the tenant's key, carrying the counter so they can be verified.
 /// </summary>
-public sealed class SimulatedTokenServiceProvider : ITokenServiceProvider
+internal sealed class SimulatedTokenServiceProvider : ITokenServiceProvider
 {
     public const string DeclineLastFour = "0051";
     public const string InactiveLastFour = "0069";

@@ -7,7 +7,7 @@ namespace Strongroom.Core.Tenancy;
 /// padding, and trailing bits that are not zero, so one token would have several spellings that all verify; a token must have
 /// exactly one, so a segment is accepted only when it is the canonical encoding of what it decodes to.
 /// </summary>
-public static class JwsSegment
+internal static class JwsSegment
 {
     public static bool TryDecode(string segment, out byte[] bytes)
     {

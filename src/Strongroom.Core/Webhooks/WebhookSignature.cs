@@ -10,7 +10,7 @@ namespace Strongroom.Core.Webhooks;
 /// grace period a second <c>v1</c> carries the MAC under the previous secret, so receivers can switch secrets at leisure.
 /// Binding the timestamp lets receivers reject replays older than their tolerance.
 /// </summary>
-public static class WebhookSignature
+internal static class WebhookSignature
 {
     public const string HeaderName = "Strongroom-Signature";
     public const string SecretPrefix = "whsec_";

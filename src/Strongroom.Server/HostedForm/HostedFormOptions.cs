@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Strongroom.Adapters.Redis;
 
 namespace Strongroom.Server.HostedForm;
 
@@ -23,7 +24,7 @@ public sealed class HostedFormOptions
 }
 
 /// <summary>The per-client-IP limiter of the hosted form, separate from the per-credential one.</summary>
-internal sealed class HostedFormRateLimiter(Microsoft.Extensions.Options.IOptions<HostedFormOptions> options, Distributed.RedisConnection? redis = null) : IDisposable
+internal sealed class HostedFormRateLimiter(Microsoft.Extensions.Options.IOptions<HostedFormOptions> options, RedisConnection? redis = null) : IDisposable
 {
     private readonly Http.KeyRateLimiter _limiter = new(options.Value.PermitLimitPerClient, options.Value.Window, redis, "rl:form:");
 

@@ -1,3 +1,4 @@
+using Strongroom.Adapters.Redis;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Server.Hosting;
@@ -26,7 +27,7 @@ internal static partial class HealthEndpoints
         }
 
         // Redis is part of readiness only when configured: a node that cannot reach it refuses every signed or rate-limited request.
-        Distributed.RedisConnection? redis = http.RequestServices.GetService<Distributed.RedisConnection>();
+        RedisConnection? redis = http.RequestServices.GetService<RedisConnection>();
         bool redisUp = redis is null || await redis.PingAsync();
         bool ready = storeUp && redisUp && initializer.IsReady;
         string redisField = redis is null ? "" : $",\"redis\":\"{(redisUp ? "up" : "down")}\"";

@@ -1,3 +1,4 @@
+using Strongroom.Adapters.Redis;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Server.Hosting;
@@ -32,7 +33,7 @@ internal sealed partial class StartupWarmup(IVaultStore store, IServiceProvider 
         ThreadPool.SetMinThreads(Math.Max(workers, MinWorkerThreads), Math.Max(io, MinWorkerThreads));
 
         await WarmStoreAsync(cancellationToken);
-        if (services.GetService<Distributed.RedisConnection>() is { } redis)
+        if (services.GetService<RedisConnection>() is { } redis)
         {
             await WarmRedisAsync(redis, cancellationToken);
         }
@@ -50,7 +51,7 @@ internal sealed partial class StartupWarmup(IVaultStore store, IServiceProvider 
         }
     }
 
-    private async Task WarmRedisAsync(Distributed.RedisConnection redis, CancellationToken cancellationToken)
+    private async Task WarmRedisAsync(RedisConnection redis, CancellationToken cancellationToken)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         // Connecting is synchronous in the client library: off the start-up thread, and bounded by its connect timeout.
@@ -69,14 +70,9 @@ internal sealed partial class StartupWarmup(IVaultStore store, IServiceProvider 
         // The shared sealing keys (security codes, gateway JWT keys) are created or unwrapped once, here, not by the first requests.
         try
         {
-            await Task.Run(() =>
-            {
-                Distributed.RedisSharedKey? sharedKey = services.GetService<Distributed.RedisSharedKey>();
-                sharedKey?.Current(Distributed.RedisSecurityCodeStore.Purpose);
-                sharedKey?.Current(Distributed.RedisGatewaySigningKeys.Purpose);
-            }, cancellationToken);
+            await Task.Run(() => services.GetService<RedisSharedKey>()?.WarmUp(), cancellationToken);
         }
-        catch (Distributed.SharedStateUnavailableException ex)
+        catch (SharedStateUnavailableException ex)
         {
             LogNotWarm(logger, "redis shared key", ex.GetType().Name);
         }

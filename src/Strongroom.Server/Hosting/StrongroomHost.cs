@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using Strongroom.Adapters.KeyFiles;
+using Strongroom.Adapters.Pkcs11;
+using Strongroom.Adapters.Redis;
 using Strongroom.Core;
 using Strongroom.Core.Crypto;
 using Strongroom.Server.Admin;
@@ -28,15 +31,7 @@ internal static class StrongroomHost
 
         // Strongroom:Redis:Configuration moves the per-node state (ephemeral CVCs, JWT signing keys, rate-limit counters,
         // windowed nonces) to a shared Redis; registered before the core so they replace its in-memory defaults.
-        services.AddOptions<Distributed.RedisOptions>().BindConfiguration(Distributed.RedisOptions.Section);
-        if (!string.IsNullOrWhiteSpace(configuration[Distributed.RedisOptions.Section + ":Configuration"]))
-        {
-            services.AddSingleton<Distributed.RedisConnection>();
-            services.AddSingleton<Distributed.RedisSharedKey>();
-            services.AddSingleton<Strongroom.Core.Keys.IKekWrappedKeyHolder>(sp => sp.GetRequiredService<Distributed.RedisSharedKey>());
-            services.AddSingleton<Strongroom.Core.SecurityCodes.ISecurityCodeStore, Distributed.RedisSecurityCodeStore>();
-            services.AddSingleton<Strongroom.Core.Tenancy.IGatewaySigningKeySource, Distributed.RedisGatewaySigningKeys>();
-        }
+        services.AddStrongroomRedis(configuration);
 
         services.AddStrongroomCore();
 
@@ -45,11 +40,11 @@ internal static class StrongroomHost
         switch (provider)
         {
             case LocalFileKeyProvider.ProviderName:
-                services.AddStrongroomLocalKeyFile();
+                services.AddStrongroomKeyFile();
                 services.AddSingleton<IPostConfigureOptions<LocalKeyFileOptions>, DefaultKeyFilePath>();
                 break;
             case Pkcs11KeyProvider.ProviderName:
-                services.AddStrongroomPkcs11KeyProvider();
+                services.AddStrongroomPkcs11();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Strongroom:KeyProvider '{provider}' (expected local-file or pkcs11).");
@@ -86,7 +81,7 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<NonceWindowCache>();
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero, "Rate limits need a positive permit limit and window.").ValidateOnStart();
-        builder.Services.AddSingleton(sp => new KeyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetService<Distributed.RedisConnection>()));
+        builder.Services.AddSingleton(sp => new KeyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>(), sp.GetService<RedisConnection>()));
         builder.Services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<HostedFormRateLimiter>();
         builder.Services.AddOptions<Forwarding.ForwardingOptions>().BindConfiguration(Forwarding.ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -186,7 +181,7 @@ internal static class StrongroomHost
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
             // A key version that is still missing after the keyring re-read the store (logged there) fails the request cleanly too.
-            if (e is Distributed.SharedStateUnavailableException or TimeoutException or KeyVersionUnavailableException
+            if (e is SharedStateUnavailableException or TimeoutException or KeyVersionUnavailableException
                 || e is System.Data.Common.DbException { IsTransient: true })
             {
                 return true;

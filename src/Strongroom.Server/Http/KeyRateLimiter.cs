@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
-using Strongroom.Server.Distributed;
+using Strongroom.Adapters.Redis;
 
 namespace Strongroom.Server.Http;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Strongroom.Adapters.Redis;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
@@ -230,9 +231,9 @@ internal sealed class WhiteBitAuthentication(SigningKeyService signingKeys, Tena
 /// Remembers nonces used in <c>nonceWindow</c> mode for twice the window, so a captured request cannot be
 /// replayed while its timestamp is still acceptable. Process-local by default; with <c>Strongroom:Redis</c> the record is a
 /// <c>SET NX PX</c> in the shared Redis, so a request replayed to another node is refused too, and a Redis failure throws
-/// <see cref="Distributed.SharedStateUnavailableException"/> (fail closed: the request is refused with 503).
+/// <see cref="SharedStateUnavailableException"/> (fail closed: the request is refused with 503).
 /// </summary>
-internal sealed class NonceWindowCache(Distributed.RedisConnection? redis = null)
+internal sealed class NonceWindowCache(RedisConnection? redis = null)
 {
     private readonly ConcurrentDictionary<(Guid KeyId, long Nonce), DateTimeOffset> _seen = new();
 

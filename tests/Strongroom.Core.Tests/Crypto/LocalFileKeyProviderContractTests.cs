@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Strongroom.Adapters.KeyFiles;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Strongroom.Adapters.KeyFiles;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Tests.Support;
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 using Net.Pkcs11Interop.HighLevelAPI.Factories;
+using Strongroom.Adapters.KeyFiles;
+using Strongroom.Adapters.Pkcs11;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Tests.Support;
 
@@ -163,9 +165,9 @@ public sealed class Pkcs11KeyProviderContractTests : KeyProviderContract, IDispo
     public void Registration_ReplacesTheKeyFile()
     {
         var services = new ServiceCollection();
-        services.AddStrongroomLocalKeyFile();
+        services.AddStrongroomKeyFile();
 
-        services.AddStrongroomPkcs11KeyProvider();
+        services.AddStrongroomPkcs11();
 
         Assert.Single(services, d => d.ServiceType == typeof(IKeyProvider));
         Assert.Contains(services, d => d.ServiceType == typeof(Pkcs11KeyProvider) && d.Lifetime == ServiceLifetime.Singleton);

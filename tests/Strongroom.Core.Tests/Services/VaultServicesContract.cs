@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Strongroom.Adapters.KeyFiles;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;

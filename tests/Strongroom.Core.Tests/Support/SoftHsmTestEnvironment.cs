@@ -1,4 +1,4 @@
-using Strongroom.Core.Crypto;
+using Strongroom.Adapters.Pkcs11;
 
 namespace Strongroom.Core.Tests.Support;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Strongroom.Adapters.KeyFiles;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;

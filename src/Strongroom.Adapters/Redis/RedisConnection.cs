@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Strongroom.Server.Distributed;
+namespace Strongroom.Adapters.Redis;
 
 /// <summary>
 /// One multiplexed connection to the shared Redis per process. Connects lazily and keeps retrying in the background
 /// (<c>AbortOnConnectFail=false</c>), so a node starts while Redis is down and recovers when it is back; meanwhile every
 /// command fails fast with <see cref="SharedStateUnavailableException"/>.
 /// </summary>
-internal sealed class RedisConnection : IDisposable
+public sealed class RedisConnection : IDisposable
 {
     private readonly Lazy<ConnectionMultiplexer> _multiplexer;
 

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.SecurityCodes;
 
-namespace Strongroom.Server.Distributed;
+namespace Strongroom.Adapters.Redis;
 
 /// <summary>
 /// Ephemeral CVCs in the shared Redis, so a token created on one node can be forwarded with its CVC from another.

@@ -1,4 +1,4 @@
-namespace Strongroom.Server.Distributed;
+namespace Strongroom.Adapters.Redis;
 
 /// <summary>
 /// The shared Redis of a multi-node deployment (section <c>Strongroom:Redis</c>). Unset (the embedded default), every node
@@ -20,26 +20,4 @@ public sealed class RedisOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
-}
-
-/// <summary>
-/// The shared state store (Redis) did not answer. Requests that need it fail closed: the pipeline answers 503 in the
-/// dialect's error shape. The message never contains the connection string (it may hold a password).
-/// </summary>
-public sealed class SharedStateUnavailableException : Exception
-{
-    public SharedStateUnavailableException()
-        : base("The shared state store (Redis) is unavailable.")
-    {
-    }
-
-    public SharedStateUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    public SharedStateUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

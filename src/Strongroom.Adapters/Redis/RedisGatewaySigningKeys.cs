@@ -7,7 +7,7 @@ using StackExchange.Redis;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Tenancy;
 
-namespace Strongroom.Server.Distributed;
+namespace Strongroom.Adapters.Redis;
 
 /// <summary>
 /// Fiat-gateway JWT signing keys shared by every node through Redis: a JWT issued by one node verifies on all of them.

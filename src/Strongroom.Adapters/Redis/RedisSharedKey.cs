@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 using Strongroom.Core.Crypto;
+using Strongroom.Core.Keys;
 
-namespace Strongroom.Server.Distributed;
+namespace Strongroom.Adapters.Redis;
 
 /// <summary>
 /// The key that seals what Strongroom puts in Redis (ephemeral CVCs, fiat-gateway JWT signing keys). A random 256-bit key,
@@ -13,7 +14,7 @@ namespace Strongroom.Server.Distributed;
 /// subkey per purpose (HKDF-SHA256). Redis without persistence forgets it on restart; the next node then makes a new one
 /// (the ephemeral values sealed under the old one are gone with it anyway).
 /// </summary>
-internal sealed class RedisSharedKey(RedisConnection redis, IKeyProvider keyProvider) : Strongroom.Core.Keys.IKekWrappedKeyHolder
+public sealed class RedisSharedKey(RedisConnection redis, IKeyProvider keyProvider) : IKekWrappedKeyHolder
 {
     /// <summary>How long a node trusts its copy before re-reading which key is current.</summary>
     private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(15);
@@ -37,6 +38,16 @@ internal sealed class RedisSharedKey(RedisConnection redis, IKeyProvider keyProv
 
             return (_currentId!, Derive(_masters[_currentId!], purpose));
         }
+    }
+
+    /// <summary>
+    /// Creates or unwraps the current key and derives the subkeys of both stores that use it (security codes, gateway JWT
+    /// keys), so that start-up does it once rather than the first requests under a lock.
+    /// </summary>
+    public void WarmUp()
+    {
+        Current(RedisSecurityCodeStore.Purpose);
+        Current(RedisGatewaySigningKeys.Purpose);
     }
 
     /// <summary>The subkey for <paramref name="purpose"/> of key <paramref name="id"/>, or null if that key is gone.</summary>

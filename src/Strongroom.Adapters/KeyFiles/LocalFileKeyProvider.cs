@@ -3,18 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strongroom.Core.Crypto;
 
-namespace Strongroom.Core.Crypto;
-
-/// <summary>Options for the development key provider that keeps the KEKs in a local file.</summary>
-public sealed class LocalKeyFileOptions
-{
-    /// <summary>Path of the key file; created with mode 0600 on first start if missing.</summary>
-    public string Path { get; set; } = "";
-
-    /// <summary>Create the key file if it does not exist. Production deployments turn this off so a missing key is an error.</summary>
-    public bool CreateIfMissing { get; set; } = true;
-}
+namespace Strongroom.Adapters.KeyFiles;
 
 /// <summary>
 /// Development key provider: the KEKs live in a JSON file readable only by the vault's user (0600).
