@@ -226,14 +226,17 @@ public sealed class HostedFormBrowserTests(ChromiumFixture chromium) : IClassFix
         await page.Locator("#card-expiry").PressSequentiallyAsync("12/34");
         await AssertNoErrorAsync(page, "#card-expiry");
 
-        // A 4-digit code is cut to 3 when the number changes from Amex to Visa.
+        // A security code is 3 or 4 digits for every scheme (as the vault accepts by default): a 4-digit code stays when the
+        // number changes from Amex to Visa, and a fifth digit is not taken.
         await number.FillAsync("");
         await number.PressSequentiallyAsync(TestCards.Amex);
         await page.Locator("#card-cvc").PressSequentiallyAsync("1234");
         await Expect(page.Locator("#card-cvc")).ToHaveValueAsync("1234");
         await number.FillAsync("");
         await number.PressSequentiallyAsync(Pan);
-        await Expect(page.Locator("#card-cvc")).ToHaveValueAsync("123");
+        await Expect(page.Locator("#card-cvc")).ToHaveValueAsync("1234");
+        await page.Locator("#card-cvc").PressSequentiallyAsync("5");
+        await Expect(page.Locator("#card-cvc")).ToHaveValueAsync("1234");
 
         // A 16-digit Visa failing Luhn is flagged while typing.
         await number.FillAsync("");

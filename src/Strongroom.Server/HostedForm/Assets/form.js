@@ -86,9 +86,8 @@
     }
     if (document.activeElement === input) input.setSelectionRange(caret, caret);
     schemeBadge.textContent = scheme ? scheme.name : "";
-    var cvc = fields.security_code.input;
-    cvc.maxLength = scheme ? scheme.cvc : 4;
-    if (cvc.value.length > cvc.maxLength) cvc.value = cvc.value.slice(0, cvc.maxLength);
+    // 3 or 4 digits for every scheme, as the vault accepts by default; a tenant that opted in to scheme lengths gets the
+    // server's answer on this field (the hint still says what is usual).
     if (digits.length >= typicalLength(scheme) && !luhn(digits)) {
       setError("account_number", "This card number is not valid. Please check it.");
     } else {
@@ -165,9 +164,8 @@
       setError("expiry", "This card has expired."); ok = false;
     }
 
-    var scheme = detectScheme(digits);
-    if (cvc && !(scheme ? new RegExp("^\\d{" + scheme.cvc + "}$") : /^\d{3,4}$/).test(cvc)) {
-      setError("security_code", scheme && scheme.cvc === 4 ? "Enter the 4 digit security code." : "Enter the 3 digit security code."); ok = false;
+    if (cvc && !/^\d{3,4}$/.test(cvc)) {
+      setError("security_code", "Enter the 3 or 4 digit security code."); ok = false;
     }
 
     var name = fields.cardholder_name.input.value.trim();
