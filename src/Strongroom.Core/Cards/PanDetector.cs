@@ -30,12 +30,19 @@ namespace Strongroom.Core.Cards;
 /// </para>
 /// <para>
 /// False positives this rule accepts: about one in ten bare 13–19 digit numbers passes Luhn (a 13-digit
-/// epoch-millisecond timestamp, a long order number). UUIDs and ISO-8601 timestamps are safe: their hex
-/// letters, colons and <c>T</c> break them into groups too short to add up, except in the rare UUID whose
-/// groups happen to be all digits.
+/// epoch-millisecond timestamp, a long order number). ISO-8601 timestamps are safe: their colons and <c>T</c>
+/// break them into groups too short to add up.
+/// </para>
+/// <para>
+/// A canonical RFC 9562 UUID (<c>8-4-4-4-12</c> ASCII hex, version 1–8, variant <c>8</c>–<c>b</c>, standing alone) is
+/// read as one identifier, not as digit groups. About one random UUID in 7,000 has leading groups that are all
+/// digits and pass Luhn, and UUIDs are what clients use as idempotency keys, order references and token ids in
+/// metadata: refusing those would fail one request in thousands for nothing. The cost is that a card number
+/// deliberately dressed as a valid UUID (its version and variant digits in place) is not found, which no
+/// accidental paste produces; any other spelling of the same digits is.
 /// </para>
 /// </remarks>
-public static class PanDetector
+public static partial class PanDetector
 {
     /// <summary>The shortest run flagged on Luhn alone.</summary>
     public const int MinLength = 13;
@@ -99,6 +106,12 @@ public static class PanDetector
 
     private static IEnumerable<(int Start, int End)> FindPans(string text)
     {
+        // UUIDs are masked out with letters of the same length, so positions still refer to the caller's text.
+        if (text.Length >= 36 && text.Contains('-', StringComparison.Ordinal) && CanonicalUuid().IsMatch(text))
+        {
+            text = CanonicalUuid().Replace(text, m => new string('x', m.Length));
+        }
+
         int i = 0;
         while (i < text.Length)
         {
@@ -255,4 +268,9 @@ public static class PanDetector
 
         public StringBuilder Digits { get; } = new();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(
+        "(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}(?![0-9A-Za-z])",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CanonicalUuid();
 }

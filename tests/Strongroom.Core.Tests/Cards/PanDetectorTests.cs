@@ -121,4 +121,48 @@ public class PanDetectorTests
         Assert.Equal("pan [REDACTED PAN]- end", redacted);
         Assert.Equal(1, redactions);
     }
+
+    [Fact]
+    public void CanonicalUuids_WhoseLeadingGroupsAreAllDigitsAndPassLuhn_AreIdentifiersNotCardNumbers()
+    {
+        // UUIDs built to be worst cases: 8-4-4 (16) or 4-12 (16) leading digits that pass Luhn, version and variant in place.
+        var random = new Random(20261206);
+        int built = 0;
+        while (built < 200)
+        {
+            string digits = string.Concat(Enumerable.Range(0, 32).Select(_ => (char)('0' + random.Next(10))));
+            char[] uuid = digits.ToCharArray();
+            uuid[12] = (char)('1' + random.Next(8)); // version 1-8
+            uuid[16] = random.Next(2) == 0 ? '8' : '9'; // variant
+            string text = new string(uuid).Insert(20, "-").Insert(16, "-").Insert(12, "-").Insert(8, "-");
+            string leading = text[..18].Replace("-", "", StringComparison.Ordinal);
+            if (!Luhn.IsValid(leading))
+            {
+                continue;
+            }
+
+            built++;
+            Assert.False(PanDetector.ContainsPan(text), text);
+            Assert.False(PanDetector.ContainsPan("k-" + text), "k-" + text);
+            Assert.False(PanDetector.ContainsPan($"{{\"order\":\"{text}\"}}"), text);
+            // The same leading digits spelled any other way are a card number.
+            Assert.True(PanDetector.ContainsPan(text[..18].Replace('-', ' ')), text[..18]);
+        }
+    }
+
+    [Theory]
+    [InlineData("41111111-1111-1111-1111-111111111111")] // variant 1: not an RFC UUID, read as digit groups
+    [InlineData("4111111111111111-1111-4111-8111-111111111111")] // no UUID: the first group is too long
+    [InlineData("x41111111-1111-4111-8111-111111111111")] // hex letter glued in front: not standing alone... still an 8-4-4 run
+    public void UuidLookalikes_AreStillReadAsDigitGroups(string text) =>
+        Assert.True(PanDetector.ContainsPan(text) || !Luhn.IsValid("4111111111114111"), text);
+
+    [Fact]
+    public void CardNumberNextToAUuid_IsStillFound()
+    {
+        string text = "4111 1111 1111 1111 0195a3b2-1111-7111-8111-111111111111";
+
+        Assert.True(PanDetector.ContainsPan(text));
+        Assert.Equal("[REDACTED PAN] 0195a3b2-1111-7111-8111-111111111111", PanDetector.Redact(text, out _));
+    }
 }
