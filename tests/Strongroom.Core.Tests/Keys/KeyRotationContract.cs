@@ -33,8 +33,8 @@ public abstract class KeyRotationContract(StoreFixture fixture)
         await vault.SingleUse.CreateAsync(tenantId, vault.Card(TestCards.Discover), new Dictionary<string, string> { ["city"] = "Kuwait city" }, null, None);
         IdempotencyDecision decision = await vault.Idempotency.BeginAsync(tenantId, "k-" + Guid.NewGuid().ToString("N"), "POST /x", "{}"u8.ToArray(), None);
         await vault.Idempotency.CompleteAsync(tenantId, "k", ((IdempotencyDecision.Proceed)decision).ReservationId, 200, "{\"ok\":1}"u8.ToArray(), None);
-        var signing = new SigningKeyService(vault.Store, vault.Keyring, vault.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyService>.Instance);
-        await signing.CreateAsync(tenantId, 1, "rotation", None);
+        var signing = new SigningKeyService(vault.Store, vault.Keyring, vault.Audit, vault.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyService>.Instance);
+        await signing.CreateAsync(tenantId, 1, "rotation", Strongroom.Core.Audit.Actor.Operator, None);
         return ids;
     }
 
