@@ -144,6 +144,28 @@ public abstract class VaultServicesContract
     }
 
     [SkippableFact]
+    public async Task ApiKeyService_CreateAndRevoke_AppendTheirOwnAuditEntries_AndARefusedRevokeNone()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant owner = await vault.NewTenantAsync();
+        Tenant other = await vault.NewTenantAsync();
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(owner.Id, null, VaultRights.TokensRead, 60, Actor.ApiKey("k1"), None);
+
+        Assert.False(await vault.ApiKeys.RevokeAsync(other.Id, issued.Record.Id, Actor.Admin, None));
+        Assert.True(await vault.ApiKeys.RevokeAsync(owner.Id, issued.Record.Id, Actor.Operator, None));
+
+        Assert.Empty(await vault.Audit.ListAsync(new AuditQuery(TenantId: other.Id), None));
+        IReadOnlyList<AuditEntry> entries = await vault.Audit.ListAsync(new AuditQuery(TenantId: owner.Id), None);
+        Assert.Collection(entries,
+            created =>
+            {
+                Assert.Equal(("api-key:k1", AuditActions.ApiKeyCreated, owner.Id, issued.Record.Id), (created.Actor, created.Action, created.TenantId!.Value, created.Target!));
+                Assert.Equal("""{"scopes":"tokens:read","expires_in":"60"}""", created.DetailsJson);
+            },
+            revoked => Assert.Equal(("operator", AuditActions.ApiKeyRevoked, owner.Id, issued.Record.Id), (revoked.Actor, revoked.Action, revoked.TenantId!.Value, revoked.Target!)));
+    }
+
+    [SkippableFact]
     public async Task ApiKeyService_Revoke_OnlyByOwnerAndThenRefused()
     {
         using VaultHarness vault = NewHarness();
