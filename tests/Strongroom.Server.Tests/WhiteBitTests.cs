@@ -166,7 +166,7 @@ public sealed class WhiteBitTests(StrongroomApplication app) : IClassFixture<Str
         (Guid accountId, WhiteBitSigner signer) = await WhiteBitSigner.CreateAccountAsync(app);
         SigningKeyService keys = app.Services.GetRequiredService<SigningKeyService>();
         SigningKeyRecord main = Assert.Single(await keys.ListAsync(accountId, 10, 0, CancellationToken.None));
-        await keys.EditAsync(accountId, main.Id, null, null, restrictAccess: true, [new AccessEndpoint(ListSubs, "List of Sub-Accounts")], CancellationToken.None);
+        await keys.EditAsync(accountId, main.Id, null, null, restrictAccess: true, [new AccessEndpoint(ListSubs, "List of Sub-Accounts")], Strongroom.Core.Audit.Actor.Admin, CancellationToken.None);
 
         using HttpResponseMessage allowed = await signer.PostAsync(ListSubs);
         using HttpResponseMessage refused = await signer.PostAsync(CreateSub, new { alias = "nope" });

@@ -83,6 +83,25 @@ public sealed partial class AuditLog(IAuditStore auditStore, ISettingsStore sett
         }
     }
 
+    /// <summary>
+    /// Records what <paramref name="actor"/> did, after the change itself succeeded; details with a null value are left
+    /// out. Not the caller's cancellation token: the change has happened, and its record must not be lost to a client
+    /// that hung up. A failed append throws, so the caller's response (a cryptogram above all) never leaves without it.
+    /// </summary>
+    public Task<AuditEntry> RecordAsync(Actor actor, string action, Guid? tenantId, string? target, params (string Key, string? Value)[] details)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string key, string? value) in details)
+        {
+            if (value is not null)
+            {
+                map[key] = value;
+            }
+        }
+
+        return AppendAsync(actor.Name, action, tenantId, target, map, CancellationToken.None);
+    }
+
     public void Dispose() => _appendGate.Dispose();
 
     public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) => auditStore.ListAuditEntriesAsync(query, cancellationToken);

@@ -7,7 +7,7 @@ namespace Strongroom.Core.Cards;
 /// Reads and writes a tenant's <see cref="CardRules"/>, and validates cards under them. The tenant's setting is read only when a
 /// stricter rule could change the answer (a security code whose length is not its scheme's), so the usual request costs nothing.
 /// </summary>
-public sealed class CardRulesService(IVaultStore store)
+public sealed class CardRulesService(IVaultStore store, Audit.AuditLog audit)
 {
     private const string SchemeLengthsProperty = "scheme_security_code_lengths";
 
@@ -23,10 +23,13 @@ public sealed class CardRulesService(IVaultStore store)
         return new CardRules(document.RootElement.TryGetProperty(SchemeLengthsProperty, out JsonElement value) && value.ValueKind == JsonValueKind.True);
     }
 
-    public Task SetAsync(Guid tenantId, CardRules rules, CancellationToken cancellationToken)
+    /// <summary>Replaces the tenant's rules and records the change, by <paramref name="actor"/>, in the audit log.</summary>
+    public async Task SetAsync(Guid tenantId, CardRules rules, Audit.Actor actor, CancellationToken cancellationToken)
     {
-        string? json = rules == CardRules.Default ? null : $$"""{"{{SchemeLengthsProperty}}":{{(rules.SchemeSecurityCodeLengths ? "true" : "false")}}}""";
-        return store.SetTenantSettingAsync(tenantId, CardRules.SettingName, json, cancellationToken);
+        string schemeLengths = rules.SchemeSecurityCodeLengths ? "true" : "false";
+        string? json = rules == CardRules.Default ? null : $$"""{"{{SchemeLengthsProperty}}":{{schemeLengths}}}""";
+        await store.SetTenantSettingAsync(tenantId, CardRules.SettingName, json, cancellationToken);
+        await audit.RecordAsync(actor, Audit.AuditActions.CardRulesUpdated, tenantId, tenantId.ToString(), (SchemeLengthsProperty, schemeLengths));
     }
 
     /// <summary><see cref="CardValidator.Validate"/> plus the tenant's stricter rules.</summary>

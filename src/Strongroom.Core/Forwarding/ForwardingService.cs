@@ -53,6 +53,7 @@ public sealed class ForwardingService(
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
     ITokenServiceProvider tokenService,
+    Audit.AuditLog audit,
     TimeProvider time)
 {
     public static readonly IReadOnlySet<string> CardPlaceholders = new HashSet<string>(StringComparer.Ordinal)
@@ -75,8 +76,12 @@ public sealed class ForwardingService(
     public async Task<ForwardDestination?> MatchAsync(Guid tenantId, Uri url, CancellationToken cancellationToken) =>
         (await store.ListForwardDestinationsAsync(tenantId, cancellationToken)).FirstOrDefault(d => d.Matches(url));
 
-    /// <summary>Replaces the allowlist; client identities (PEM certificate and key) are sealed under the tenant's DEK.</summary>
-    public async Task ReplaceDestinationsAsync(Guid tenantId, IReadOnlyList<(ForwardDestination Destination, string? ClientIdentityPem)> destinations, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the allowlist (client identities, PEM certificate and key, are sealed under the tenant's DEK), records
+    /// the change by <paramref name="actor"/> in the audit log, and returns the allowlist as stored.
+    /// </summary>
+    public async Task<IReadOnlyList<ForwardDestination>> ReplaceDestinationsAsync(
+        Guid tenantId, IReadOnlyList<(ForwardDestination Destination, string? ClientIdentityPem)> destinations, Audit.Actor actor, CancellationToken cancellationToken)
     {
         foreach ((ForwardDestination destination, _) in destinations)
         {
@@ -88,6 +93,9 @@ public sealed class ForwardingService(
             ? d.Destination
             : d.Destination with { ClientIdentity = keys.Seal(RecordKind.ForwardClientIdentity, d.Destination.Id, Encoding.UTF8.GetBytes(d.ClientIdentityPem)) }).ToList();
         await store.ReplaceForwardDestinationsAsync(tenantId, sealedDestinations, cancellationToken);
+        IReadOnlyList<ForwardDestination> stored = await store.ListForwardDestinationsAsync(tenantId, cancellationToken);
+        await audit.RecordAsync(actor, Audit.AuditActions.ForwardDestinationsUpdated, tenantId, tenantId.ToString(), ("destinations", string.Join(' ', stored.Select(d => d.Origin))));
+        return stored;
     }
 
     /// <summary>The destination's client certificate and key as PEM (for mTLS), or null.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.SecurityCodes;
 using Strongroom.Core.Storage;
@@ -26,17 +27,17 @@ public sealed partial class KeyRotationService(
     IKeyProvider keyProvider,
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
-    Audit.AuditLog audit,
+    AuditLog audit,
     TimeProvider time,
     ILogger<KeyRotationService> logger,
     IEnumerable<IKekWrappedKeyHolder>? wrappedKeyHolders = null)
 {
     public const int BatchSize = 200;
 
-    /// <summary>Who key operations are recorded as in the audit log (the CLI runs as the operator).</summary>
-    public const string OperatorActor = "operator";
+    /// <summary>Who key operations are recorded as in the audit log unless another actor is given (the CLI runs as the operator).</summary>
+    public const string OperatorActor = Actor.OperatorName;
 
-    public async Task<KekRotation> RotateKekAsync(bool destroyOldVersions, IProgress<KeyProgress>? progress, CancellationToken cancellationToken, string actor = OperatorActor)
+    public async Task<KekRotation> RotateKekAsync(bool destroyOldVersions, IProgress<KeyProgress>? progress, CancellationToken cancellationToken, Actor? actor = null)
     {
         int newVersion = await keyProvider.CreateKekVersionAsync(cancellationToken);
         int rewrapped = 0;
@@ -75,14 +76,14 @@ public sealed partial class KeyRotationService(
                     destroyed.Add(version);
 
                     // Irreversible, so each destruction has an entry of its own (the rotation's entry lists them again).
-                    await audit.AppendAsync(actor, "keys.kek_version_destroyed", null, $"kek:{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                    await audit.AppendAsync(ActorName(actor), AuditActions.KekVersionDestroyed, null, $"kek:{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                         new Dictionary<string, string> { ["provider"] = keyProvider.Name }, cancellationToken);
                 }
             }
         }
 
         LogKekRotated(logger, newVersion, rewrapped, destroyed.Count);
-        await audit.AppendAsync(actor, "keys.kek_rotated", null, $"kek:{newVersion}", new Dictionary<string, string>
+        await audit.AppendAsync(ActorName(actor), AuditActions.KekRotated, null, $"kek:{newVersion}", new Dictionary<string, string>
         {
             ["provider"] = keyProvider.Name,
             ["keys_rewrapped"] = rewrapped.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -92,12 +93,12 @@ public sealed partial class KeyRotationService(
     }
 
     /// <summary>Starts a DEK rotation for the tenant, or returns its unfinished one (to resume).</summary>
-    public async Task<RotationJob> StartDekRotationAsync(Guid tenantId, CancellationToken cancellationToken, string actor = OperatorActor)
+    public async Task<RotationJob> StartDekRotationAsync(Guid tenantId, CancellationToken cancellationToken, Actor? actor = null)
     {
         RotationJob? running = (await store.ListRotationJobsAsync(tenantId, cancellationToken)).FirstOrDefault(j => j.Status == RotationJobStatus.Running);
         if (running is not null)
         {
-            await audit.AppendAsync(actor, "keys.dek_rotation_resumed", tenantId, $"job:{running.Id}", new Dictionary<string, string>
+            await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationResumed, tenantId, $"job:{running.Id}", new Dictionary<string, string>
             {
                 ["to_version"] = running.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["reencrypted"] = running.Reencrypted.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -110,7 +111,7 @@ public sealed partial class KeyRotationService(
         var job = new RotationJob(Guid.CreateVersion7(now), tenantId, version, RotationJobStatus.Running, 0, null, 0, now, now);
         await store.InsertRotationJobAsync(job, cancellationToken);
         LogDekRotationStarted(logger, tenantId, version);
-        await audit.AppendAsync(actor, "keys.dek_rotation_started", tenantId, $"job:{job.Id}", new Dictionary<string, string> { ["to_version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
+        await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationStarted, tenantId, $"job:{job.Id}", new Dictionary<string, string> { ["to_version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
         return job;
     }
 
@@ -119,7 +120,7 @@ public sealed partial class KeyRotationService(
     /// with an older version, re-checks every column, and retires the older data keys. Cancel it at any point; running
     /// it again continues from the last finished batch.
     /// </summary>
-    public async Task<RotationJob> RunDekRotationAsync(RotationJob job, IProgress<KeyProgress>? progress, CancellationToken cancellationToken, string actor = OperatorActor)
+    public async Task<RotationJob> RunDekRotationAsync(RotationJob job, IProgress<KeyProgress>? progress, CancellationToken cancellationToken, Actor? actor = null)
     {
         if (job.Status == RotationJobStatus.Completed)
         {
@@ -146,7 +147,7 @@ public sealed partial class KeyRotationService(
         int remaining = await CountUnderOlderVersionsAsync(job, cancellationToken);
         if (remaining > 0)
         {
-            await audit.AppendAsync(actor, "keys.dek_rotation_failed", job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
+            await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationFailed, job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
             {
                 ["to_version"] = job.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["remaining"] = remaining.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -160,7 +161,7 @@ public sealed partial class KeyRotationService(
         job = job with { Status = RotationJobStatus.Completed, UpdatedAt = now, CompletedAt = now };
         await store.UpdateRotationJobAsync(job, cancellationToken);
         LogDekRotationCompleted(logger, job.TenantId, job.ToVersion, job.Reencrypted, retired);
-        await audit.AppendAsync(actor, "keys.dek_rotation_completed", job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
+        await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationCompleted, job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
         {
             ["to_version"] = job.ToVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["reencrypted"] = job.Reencrypted.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -175,7 +176,7 @@ public sealed partial class KeyRotationService(
     /// Crypto-shreds a tenant: deletes it with everything it owns, then rotates the KEK and destroys every older
     /// version, so its wrapped DEK in any backup is unreadable. False when there is no such tenant.
     /// </summary>
-    public async Task<bool> ShredTenantAsync(Guid tenantId, CancellationToken cancellationToken, string actor = OperatorActor)
+    public async Task<bool> ShredTenantAsync(Guid tenantId, CancellationToken cancellationToken, Actor? actor = null)
     {
         if ((await store.ListSubAccountsAsync(tenantId, cancellationToken)).Count > 0)
         {
@@ -189,11 +190,13 @@ public sealed partial class KeyRotationService(
 
         keyring.Evict(tenantId);
         securityCodes.RemoveTenant(tenantId);
-        await audit.AppendAsync(actor, "tenant.shredded", tenantId, $"tenant:{tenantId}", null, cancellationToken);
+        await audit.AppendAsync(ActorName(actor), AuditActions.TenantShredded, tenantId, $"tenant:{tenantId}", null, cancellationToken);
         KekRotation rotation = await RotateKekAsync(destroyOldVersions: true, progress: null, cancellationToken, actor);
         LogShredded(logger, tenantId, rotation.NewVersion);
         return true;
     }
+
+    private static string ActorName(Actor? actor) => (actor ?? Actor.Operator).Name;
 
     private async Task<RotationJob> ReencryptAllAsync(RotationJob job, long total, IProgress<KeyProgress>? progress, CancellationToken cancellationToken)
     {

@@ -76,6 +76,23 @@ public static class NetworkTokenNames
         _ => "none",
     };
 
+    public static string WireName(this NetworkTokenAction action) => action switch
+    {
+        NetworkTokenAction.Activate => "activate",
+        NetworkTokenAction.Suspend => "suspend",
+        NetworkTokenAction.Resume => "resume",
+        _ => "delete",
+    };
+
+    public static string WireName(this CryptogramCheck check) => check switch
+    {
+        CryptogramCheck.Valid => "valid",
+        CryptogramCheck.AlreadyUsed => "already_used",
+        CryptogramCheck.Expired => "expired",
+        CryptogramCheck.TokenNotActive => "token_not_active",
+        _ => "forged",
+    };
+
     public static SuspensionParties? ParseParty(string? name) => name switch
     {
         "merchant" => SuspensionParties.Merchant,

@@ -78,6 +78,7 @@ public sealed partial class NetworkTokenService(
     TenantKeyring keyring,
     PciTokenService pciTokens,
     ITokenServiceProvider tokenService,
+    Audit.AuditLog audit,
     TimeProvider time,
     IOptions<VaultOptions> options,
     ILogger<NetworkTokenService> logger)
@@ -197,11 +198,45 @@ public sealed partial class NetworkTokenService(
     }
 
     /// <summary>
+    /// A lifecycle event reported by the simulated token service (the issuer or cardholder acting), applied with
+    /// <see cref="ApplyAsync"/> and, when it took effect, recorded in the audit log as <paramref name="actor"/>'s.
+    /// </summary>
+    public async Task<NetworkTokenResult> SimulateEventAsync(
+        Guid tenantId, Guid tokenId, NetworkTokenAction action, SuspensionParties party, string reason, Audit.Actor actor, CancellationToken cancellationToken)
+    {
+        NetworkTokenResult result = await ApplyAsync(tenantId, tokenId, action, party, reason, cancellationToken);
+        if (result.Outcome == NetworkTokenOutcome.Done)
+        {
+            await audit.RecordAsync(actor, Audit.AuditActions.SimulatorNetworkTokenEvent, tenantId, tokenId.ToString(), ("event", action.WireName()), ("party", party.WireName()));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="VerifyCryptogramAsync"/> on behalf of the simulated network: the verdict is recorded in the audit log as
+    /// <paramref name="actor"/>'s. Null when the token does not exist (nothing recorded).
+    /// </summary>
+    public async Task<CryptogramCheck?> AuthorizeCryptogramAsync(
+        Guid tenantId, Guid tokenId, string cryptogram, long? amount, string? currency, Audit.Actor actor, CancellationToken cancellationToken)
+    {
+        CryptogramCheck? check = await VerifyCryptogramAsync(tenantId, tokenId, cryptogram, amount, currency, cancellationToken);
+        if (check is { } verdict)
+        {
+            await audit.RecordAsync(actor, Audit.AuditActions.SimulatorCryptogramAuthorized, tenantId, tokenId.ToString(), ("result", verdict.WireName()));
+        }
+
+        return check;
+    }
+
+    /// <summary>
     /// Issues a single-use cryptogram for an active token: its values (value mode, a deliberate data-out that returns the token
     /// PAN) or a short-lived reference to forward later (reference mode). Amount and currency, when given, are bound into it.
+    /// The issue is recorded in the audit log as <paramref name="actor"/>'s after it committed, before the cryptogram is returned.
     /// </summary>
     public async Task<CryptogramResult> CreateCryptogramAsync(
-        Guid tenantId, Guid tokenId, long? amount, string? currency, bool referenceMode, CancellationToken cancellationToken, IdempotentReply<IssuedCryptogram>? reply = null)
+        Guid tenantId, Guid tokenId, long? amount, string? currency, bool referenceMode, Audit.Actor actor, CancellationToken cancellationToken,
+        IdempotentReply<IssuedCryptogram>? reply = null)
     {
         NetworkTokenRecord? record = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
         if (record is null)
@@ -249,6 +284,8 @@ public sealed partial class NetworkTokenService(
 
         reply?.MarkCommitted();
         LogCryptogram(logger, tokenId, tenantId, issuedCounter.Value, referenceMode);
+        await audit.RecordAsync(actor, Audit.AuditActions.NetworkTokenCryptogramIssued, tenantId, tokenId.ToString(),
+            ("mode", referenceMode ? "reference" : "value"), ("amount", amount?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", currency));
         return new(NetworkTokenOutcome.Done, Issue(issuedCounter.Value));
     }
 

@@ -44,6 +44,7 @@ public sealed partial class SessionService(
     TimeProvider time,
     IOptions<VaultOptions> options,
     CardRulesService cardRules,
+    Audit.AuditLog audit,
     ILogger<SessionService> logger)
 {
     /// <summary>Opens a session that will create a PCI token with <paramref name="tokenOptions"/> (Guardian <c>source.type = session</c>).</summary>
@@ -175,8 +176,11 @@ public sealed partial class SessionService(
         return json is null ? [] : JsonSerializer.Deserialize(json, CoreJson.Default.ListString) ?? [];
     }
 
-    /// <summary>Replaces the tenant's allowed origins; the caller has normalized them with <see cref="HostedFormOrigins.TryNormalize"/>.</summary>
-    public Task SetAllowedOriginsAsync(Guid tenantId, IReadOnlyCollection<string> origins, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the tenant's allowed origins (the caller has normalized them with <see cref="HostedFormOrigins.TryNormalize"/>)
+    /// and records the change, by <paramref name="actor"/>, in the audit log.
+    /// </summary>
+    public async Task SetAllowedOriginsAsync(Guid tenantId, IReadOnlyCollection<string> origins, Audit.Actor actor, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(origins.Count, HostedFormOrigins.MaxOrigins);
         foreach (string origin in origins)
@@ -185,7 +189,8 @@ public sealed partial class SessionService(
         }
 
         string? json = origins.Count == 0 ? null : JsonSerializer.Serialize(origins.Distinct(StringComparer.Ordinal).ToList(), CoreJson.Default.ListString);
-        return store.SetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, json, cancellationToken);
+        await store.SetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, json, cancellationToken);
+        await audit.RecordAsync(actor, Audit.AuditActions.HostedFormUpdated, tenantId, tenantId.ToString(), ("allowed_origins", string.Join(' ', origins)));
     }
 
     private static SessionCompletionOutcome? Closed(SessionRecord record, DateTimeOffset now) => record.StatusAt(now) switch

@@ -16,7 +16,7 @@ public sealed record IssuedApiKey(ApiKeyRecord Record, string Key)
 /// Issues and verifies tenant API keys. A key reads <c>srk_&lt;id&gt;.&lt;secret&gt;</c>: the id finds the
 /// record, the secret is checked against its stored hash in constant time.
 /// </summary>
-public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, ILogger<ApiKeyService> logger)
+public sealed partial class ApiKeyService(IVaultStore store, Audit.AuditLog audit, TimeProvider time, ILogger<ApiKeyService> logger)
 {
     public const string Prefix = "srk_";
 
@@ -31,7 +31,8 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
     // Verifying against this when the id is unknown keeps the timing of "no such key" and "wrong secret" alike.
     private static readonly string DummyHash = SecretHasher.Hash("strongroom-dummy-secret");
 
-    public async Task<IssuedApiKey> CreateAsync(Guid tenantId, string? name, VaultRights rights, int? expiresInSeconds, CancellationToken cancellationToken)
+    /// <summary>Issues a key; <paramref name="actor"/> is recorded in the audit log with the key's scopes and lifetime.</summary>
+    public async Task<IssuedApiKey> CreateAsync(Guid tenantId, string? name, VaultRights rights, int? expiresInSeconds, Audit.Actor actor, CancellationToken cancellationToken)
     {
         FreeText.Require("name", name);
         if ((rights & VaultRights.Admin) != 0)
@@ -58,6 +59,8 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
             null);
         await store.CreateApiKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id, ApiKeyKind, record.Name, now), cancellationToken);
         LogCreated(logger, id, tenantId, (int)rights);
+        await audit.RecordAsync(actor, Audit.AuditActions.ApiKeyCreated, tenantId, id,
+            ("scopes", string.Join(' ', VaultRightNames.ToNames(rights))), ("expires_in", expiresInSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return new IssuedApiKey(record, $"{Prefix}{id}.{secret}");
     }
 
@@ -81,8 +84,17 @@ public sealed partial class ApiKeyService(IVaultStore store, TimeProvider time, 
 
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) => store.ListApiKeysAsync(tenantId, cancellationToken);
 
-    public Task<bool> RevokeAsync(Guid tenantId, string keyId, CancellationToken cancellationToken) =>
-        store.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNowMilliseconds(), VaultEvents.ApiKeyDeleted(tenantId, keyId, ApiKeyKind, time.GetUtcNowMilliseconds()), cancellationToken);
+    /// <summary>Revokes the tenant's key; false when it has no such key. A revocation is recorded in the audit log.</summary>
+    public async Task<bool> RevokeAsync(Guid tenantId, string keyId, Audit.Actor actor, CancellationToken cancellationToken)
+    {
+        if (!await store.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNowMilliseconds(), VaultEvents.ApiKeyDeleted(tenantId, keyId, ApiKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
+        {
+            return false;
+        }
+
+        await audit.RecordAsync(actor, Audit.AuditActions.ApiKeyRevoked, tenantId, keyId);
+        return true;
+    }
 
     private static bool TrySplit(string? presented, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? secret)
     {

@@ -22,7 +22,7 @@ public sealed class SigningKeyLimitException() : Exception($"At most {SigningKey
 /// docs/security.md): type 1 creates, reads (masked) and deletes tokens; type 2 may also move card
 /// data out. A key of a top-level account may also manage that account's sub-accounts.
 /// </summary>
-public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring keyring, TimeProvider time, ILogger<SigningKeyService> logger)
+public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring keyring, Audit.AuditLog audit, TimeProvider time, ILogger<SigningKeyService> logger)
 {
     /// <summary>The <c>kind</c> of this key type in <c>api_key.*</c> events.</summary>
     public const string SigningKeyKind = "signing_key";
@@ -50,7 +50,8 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
         return rights;
     }
 
-    public async Task<IssuedSigningKey> CreateAsync(Guid tenantId, int type, string? title, CancellationToken cancellationToken)
+    /// <summary>Issues a key; <paramref name="actor"/> is recorded in the audit log with the key's type and public key prefix.</summary>
+    public async Task<IssuedSigningKey> CreateAsync(Guid tenantId, int type, string? title, Audit.Actor actor, CancellationToken cancellationToken)
     {
         FreeText.Require("title", title);
         if (!IsValidType(type))
@@ -86,6 +87,8 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             time.GetUtcNowMilliseconds());
         await store.CreateSigningKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id.ToString(), SigningKeyKind, record.Title, record.CreatedAt), cancellationToken);
         LogCreated(logger, id, tenantId, type);
+        await audit.RecordAsync(actor, Audit.AuditActions.SigningKeyCreated, tenantId, id.ToString(),
+            ("type", type.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("public_key", Audit.Actor.SigningKeyPrefix(record.PublicKey)));
         return new IssuedSigningKey(record, secret);
     }
 
@@ -105,9 +108,9 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
     public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(Guid tenantId, int limit, int offset, CancellationToken cancellationToken) =>
         store.ListSigningKeysAsync(tenantId, limit, offset, cancellationToken);
 
-    /// <summary>Changes title, enabled flag and access restriction; null when the key does not exist for this tenant.</summary>
+    /// <summary>Changes title, enabled flag and access restriction (recorded in the audit log); null when the key does not exist for this tenant.</summary>
     public async Task<SigningKeyRecord?> EditAsync(
-        Guid tenantId, Guid keyId, string? title, bool? isEnabled, bool? restrictAccess, IReadOnlyList<AccessEndpoint>? accessEndpoints, CancellationToken cancellationToken)
+        Guid tenantId, Guid keyId, string? title, bool? isEnabled, bool? restrictAccess, IReadOnlyList<AccessEndpoint>? accessEndpoints, Audit.Actor actor, CancellationToken cancellationToken)
     {
         FreeText.Require("title", title);
         if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
@@ -122,11 +125,18 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             RestrictAccess = restrictAccess ?? key.RestrictAccess,
             AccessEndpoints = accessEndpoints ?? key.AccessEndpoints,
         };
-        return await store.UpdateSigningKeyAsync(edited, cancellationToken) ? edited : null;
+        if (!await store.UpdateSigningKeyAsync(edited, cancellationToken))
+        {
+            return null;
+        }
+
+        await audit.RecordAsync(actor, Audit.AuditActions.SigningKeyEdited, tenantId, keyId.ToString(), ("is_enabled", edited.IsEnabled ? "true" : "false"),
+            ("restrict_access", edited.RestrictAccess ? "true" : "false"), ("access_endpoints", string.Join(' ', edited.AccessEndpoints.Select(e => e.Name))));
+        return edited;
     }
 
-    /// <summary>Replaces the secret; the old one stops working at once. Null when the key does not exist.</summary>
-    public async Task<IssuedSigningKey?> ResetSecretAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
+    /// <summary>Replaces the secret (recorded in the audit log); the old one stops working at once. Null when the key does not exist.</summary>
+    public async Task<IssuedSigningKey?> ResetSecretAsync(Guid tenantId, Guid keyId, Audit.Actor actor, CancellationToken cancellationToken)
     {
         if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
         {
@@ -141,11 +151,21 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
         }
 
         LogReset(logger, keyId, tenantId);
+        await audit.RecordAsync(actor, Audit.AuditActions.SigningKeySecretReset, tenantId, keyId.ToString());
         return new IssuedSigningKey(reset, secret);
     }
 
-    public Task<bool> DeleteAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) =>
-        store.DeleteSigningKeyAsync(tenantId, keyId, VaultEvents.ApiKeyDeleted(tenantId, keyId.ToString(), SigningKeyKind, time.GetUtcNowMilliseconds()), cancellationToken);
+    /// <summary>Deletes the key (recorded in the audit log); false when it does not exist for this tenant.</summary>
+    public async Task<bool> DeleteAsync(Guid tenantId, Guid keyId, Audit.Actor actor, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteSigningKeyAsync(tenantId, keyId, VaultEvents.ApiKeyDeleted(tenantId, keyId.ToString(), SigningKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
+        {
+            return false;
+        }
+
+        await audit.RecordAsync(actor, Audit.AuditActions.SigningKeyDeleted, tenantId, keyId.ToString());
+        return true;
+    }
 
     /// <summary>Records a use: strictly increasing nonce (replay protection) unless the dialect checked a time window instead.</summary>
     public Task<bool> TryUseAsync(Guid keyId, long nonce, bool requireIncrease, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
@@ -6,8 +7,24 @@ using Strongroom.Core.Storage;
 namespace Strongroom.Core.Tenancy;
 
 /// <summary>Creates tenants (with their keys) and looks them up.</summary>
-public sealed partial class TenantService(IVaultStore store, TenantKeyring keyring, TimeProvider time, ILogger<TenantService> logger)
+public sealed partial class TenantService(IVaultStore store, TenantKeyring keyring, AuditLog audit, TimeProvider time, ILogger<TenantService> logger)
 {
+    /// <summary>Creates an account on behalf of <paramref name="actor"/> (the admin or the operator) and records it in the audit log.</summary>
+    public async Task<Tenant> CreateAsync(string name, Actor actor, CancellationToken cancellationToken)
+    {
+        Tenant tenant = await CreateAsync(name, cancellationToken);
+        await audit.RecordAsync(actor, AuditActions.TenantCreated, tenant.Id, tenant.Id.ToString());
+        return tenant;
+    }
+
+    /// <summary>Creates a sub-account of <paramref name="accountId"/> on behalf of <paramref name="actor"/> (the account's key) and records it in the audit log.</summary>
+    public async Task<Tenant> CreateSubAccountAsync(Guid accountId, string name, Actor actor, CancellationToken cancellationToken)
+    {
+        Tenant tenant = await CreateAsync(name, cancellationToken, parentId: accountId);
+        await audit.RecordAsync(actor, AuditActions.SubAccountCreated, tenant.Id, tenant.Id.ToString(), ("account_id", accountId.ToString()));
+        return tenant;
+    }
+
     /// <summary>Creates an account, or a sub-account of <paramref name="parentId"/> (which must be an account).</summary>
     public async Task<Tenant> CreateAsync(string name, CancellationToken cancellationToken, Guid? parentId = null)
     {

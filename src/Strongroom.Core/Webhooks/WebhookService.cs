@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Cards;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Egress;
 using Strongroom.Core.Events;
@@ -33,15 +34,16 @@ public sealed record WebhookResult(WebhookOutcome Outcome, WebhookEndpointRecord
 /// <summary>
 /// Webhook endpoints of a tenant (create, change, rotate the signing secret, delete) and the read side of delivery:
 /// events, deliveries, attempts, and manual redelivery. Delivery itself is <see cref="WebhookDispatcher"/>'s.
+/// Every change made on behalf of an <see cref="Actor"/> is recorded in the audit log once it has succeeded.
 /// </summary>
-public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyring, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookService> logger)
+public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyring, AuditLog audit, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookService> logger)
 {
     public const int MaxUrlLength = 2048;
     public const int MaxDescriptionLength = 200;
     public const int MaxEventTypes = 20;
     public const int MaxPageSize = 100;
 
-    public async Task<WebhookResult> CreateAsync(Guid tenantId, WebhookEndpointInput input, CancellationToken cancellationToken)
+    public async Task<WebhookResult> CreateAsync(Guid tenantId, WebhookEndpointInput input, Actor actor, CancellationToken cancellationToken)
     {
         var errors = new List<WebhookFieldError>();
         string? url = ValidateUrl(input.Url, errors, required: true);
@@ -65,6 +67,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             keys.Seal(RecordKind.WebhookSecret, id, Encoding.UTF8.GetBytes(secret)), null, null, now, now);
         await store.InsertWebhookEndpointAsync(endpoint, cancellationToken);
         LogCreated(logger, id, tenantId);
+        await audit.RecordAsync(actor, AuditActions.WebhookCreated, tenantId, id.ToString(), ("host", new Uri(endpoint.Url).Authority));
         return new(WebhookOutcome.Done, endpoint, secret);
     }
 
@@ -74,7 +77,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
     public Task<IReadOnlyList<WebhookEndpointRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) =>
         store.ListWebhookEndpointsAsync(tenantId, cancellationToken);
 
-    public async Task<WebhookResult> UpdateAsync(Guid tenantId, Guid endpointId, WebhookEndpointInput input, CancellationToken cancellationToken)
+    public async Task<WebhookResult> UpdateAsync(Guid tenantId, Guid endpointId, WebhookEndpointInput input, Actor actor, CancellationToken cancellationToken)
     {
         if (await store.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken) is not { } current)
         {
@@ -98,14 +101,20 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             Enabled = input.Enabled ?? current.Enabled,
             UpdatedAt = time.GetUtcNowMilliseconds(),
         };
-        return await store.UpdateWebhookEndpointAsync(updated, cancellationToken) ? new(WebhookOutcome.Done, updated) : new(WebhookOutcome.NotFound);
+        if (!await store.UpdateWebhookEndpointAsync(updated, cancellationToken))
+        {
+            return new(WebhookOutcome.NotFound);
+        }
+
+        await audit.RecordAsync(actor, AuditActions.WebhookUpdated, tenantId, endpointId.ToString(), ("host", new Uri(updated.Url).Authority), ("enabled", updated.Enabled ? "true" : "false"));
+        return new(WebhookOutcome.Done, updated);
     }
 
     /// <summary>
     /// A new signing secret, returned once. The old one keeps signing alongside it for <see cref="WebhookOptions.SecretRotationGrace"/>
     /// (a second <c>v1</c> in the header), so receivers switch without dropping deliveries.
     /// </summary>
-    public async Task<WebhookResult> RotateSecretAsync(Guid tenantId, Guid endpointId, CancellationToken cancellationToken)
+    public async Task<WebhookResult> RotateSecretAsync(Guid tenantId, Guid endpointId, Actor actor, CancellationToken cancellationToken)
     {
         if (await store.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken) is not { } current)
         {
@@ -130,15 +139,17 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         }
 
         LogRotated(logger, endpointId, tenantId);
+        await audit.RecordAsync(actor, AuditActions.WebhookSecretRotated, tenantId, endpointId.ToString());
         return new(WebhookOutcome.Done, rotated, secret);
     }
 
-    public async Task<bool> DeleteAsync(Guid tenantId, Guid endpointId, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(Guid tenantId, Guid endpointId, Actor actor, CancellationToken cancellationToken)
     {
         bool deleted = await store.DeleteWebhookEndpointAsync(tenantId, endpointId, cancellationToken);
         if (deleted)
         {
             LogDeleted(logger, endpointId, tenantId);
+            await audit.RecordAsync(actor, AuditActions.WebhookDeleted, tenantId, endpointId.ToString());
         }
 
         return deleted;
@@ -174,7 +185,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
     /// subscribes to its type (including ones added after the event). Null when the event does not exist for the tenant.
     /// A delivery being attempted at this moment is left to finish.
     /// </summary>
-    public async Task<IReadOnlyList<WebhookDelivery>?> RedeliverAsync(Guid tenantId, Guid eventId, Guid? endpointId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WebhookDelivery>?> RedeliverAsync(Guid tenantId, Guid eventId, Guid? endpointId, Actor actor, CancellationToken cancellationToken)
     {
         if (await store.GetEventAsync(tenantId, eventId, cancellationToken) is not { } vaultEvent)
         {
@@ -200,6 +211,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         IReadOnlyList<WebhookDelivery> deliveries = await store.RedeliverAsync(tenantId, eventId, targets, now, now + options.Value.RetryWindow, cancellationToken);
         LogRedelivered(logger, eventId, tenantId, targets.Count);
+        await audit.RecordAsync(actor, AuditActions.WebhookEventRedelivered, tenantId, eventId.ToString(), ("endpoint_id", endpointId?.ToString()));
         return deliveries;
     }
 

@@ -94,8 +94,7 @@ internal static class AdminEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        Tenant tenant = await tenants.CreateAsync(name!, http.RequestAborted);
-        await http.AuditAsync("tenant.created", tenant.Id, tenant.Id.ToString());
+        Tenant tenant = await tenants.CreateAsync(name!, http.GuardianActor(), http.RequestAborted);
         return GuardianResponses.Json(201, ToWire(tenant), AdminJson.Default.TenantResponse);
     }
 
@@ -145,8 +144,7 @@ internal static class AdminEndpoints
             return GuardianResponses.Validation("$.tenant_id", "No such tenant.");
         }
 
-        IssuedApiKey issued = await apiKeys.CreateAsync(tenantId, name, rights, expiresIn, http.RequestAborted);
-        await http.AuditAsync("api_key.created", tenantId, issued.Record.Id, ("scopes", string.Join(' ', VaultRightNames.ToNames(rights))), ("expires_in", expiresIn?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        IssuedApiKey issued = await apiKeys.CreateAsync(tenantId, name, rights, expiresIn, http.GuardianActor(), http.RequestAborted);
         return GuardianResponses.Json(201, ToWire(issued.Record, issued.Key), AdminJson.Default.ApiKeyResponse);
     }
 
@@ -191,9 +189,8 @@ internal static class AdminEndpoints
 
         try
         {
-            IssuedSigningKey issued = await signingKeys.CreateAsync(tenantId, type!.Value, title, http.RequestAborted);
+            IssuedSigningKey issued = await signingKeys.CreateAsync(tenantId, type!.Value, title, http.GuardianActor(), http.RequestAborted);
             SigningKeyRecord key = issued.Record;
-            await http.AuditAsync("signing_key.created", tenantId, key.Id.ToString(), ("type", key.Type.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("public_key", AuditHooks.SigningKeyPrefix(key.PublicKey)));
             return GuardianResponses.Json(201, new SigningKeyResponse(key.Id, key.TenantId, key.Type, key.Title, key.PublicKey, issued.Secret), AdminJson.Default.SigningKeyResponse);
         }
         catch (SigningKeyLimitException)
@@ -219,12 +216,11 @@ internal static class AdminEndpoints
 
     private static async Task<JsonResponse> RevokeApiKeyAsync(HttpContext http, string tenantId, string keyId, ApiKeyService apiKeys)
     {
-        if (!Guid.TryParse(tenantId, out Guid id) || !await apiKeys.RevokeAsync(id, keyId, http.RequestAborted))
+        if (!Guid.TryParse(tenantId, out Guid id) || !await apiKeys.RevokeAsync(id, keyId, http.GuardianActor(), http.RequestAborted))
         {
             return GuardianResponses.NotFound();
         }
 
-        await http.AuditAsync("api_key.revoked", id, keyId);
         return JsonResponse.NoContent();
     }
 
@@ -289,8 +285,7 @@ internal static class AdminEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        await sessions.SetAllowedOriginsAsync(id, origins, http.RequestAborted);
-        await http.AuditAsync("hosted_form.updated", id, id.ToString(), ("allowed_origins", string.Join(' ', origins)));
+        await sessions.SetAllowedOriginsAsync(id, origins, http.GuardianActor(), http.RequestAborted);
         return GuardianResponses.Json(200, new HostedFormSettingsResponse(id, origins), AdminJson.Default.HostedFormSettingsResponse);
     }
 

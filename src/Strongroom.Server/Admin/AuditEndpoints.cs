@@ -7,7 +7,6 @@ using Strongroom.Core.Audit;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
-using Strongroom.Server.WhiteBit;
 
 namespace Strongroom.Server.Admin;
 
@@ -197,55 +196,9 @@ internal static partial class AuditEndpoints
             // Fall through: show it as text.
         }
 
-        return JsonSerializer.SerializeToElement(json, AuditHookJson.Default.String);
+        return JsonSerializer.SerializeToElement(json, AuditStringJson.Default.String);
     }
 }
 
 [JsonSerializable(typeof(string))]
-internal sealed partial class AuditHookJson : JsonSerializerContext;
-
-/// <summary>
-/// One-line audit hooks for endpoints: record who did what to which tenant, after the change succeeded. The actor is
-/// <c>admin</c>, <c>api-key:&lt;key id&gt;</c> or <c>signing-key:&lt;public key prefix&gt;</c>, never a secret; details hold
-/// identifiers and enumerated values only, never card data or free text. A failed append fails the request, so no
-/// response (a cryptogram above all) leaves without its audit entry.
-/// </summary>
-internal static class AuditHooks
-{
-    public const string AdminActor = "admin";
-
-    /// <summary>How much of a WhiteBIT public key names it in the log.</summary>
-    public const int SigningKeyPrefixLength = 12;
-
-    /// <summary>Records an action of a Guardian-authenticated caller (admin token or tenant API key).</summary>
-    public static Task AuditAsync(this HttpContext http, string action, Guid? tenantId, string? target, params (string Key, string? Value)[] details) =>
-        AppendAsync(http, ActorOf(GuardianAuthentication.GetPrincipal(http)), action, tenantId, target, details);
-
-    /// <summary>Records an action of a WhiteBIT-signed request, named by its signing key's public key prefix.</summary>
-    public static Task AuditWhiteBitAsync(this HttpContext http, string action, Guid? tenantId, string? target, params (string Key, string? Value)[] details)
-    {
-        _ = WhiteBitAuthentication.GetRequest(http); // only behind the filter, which verified the key
-        return AppendAsync(http, SigningKeyActor(http.Request.Headers[WhiteBitAuthentication.ApiKeyHeader].ToString()), action, tenantId, target, details);
-    }
-
-    public static string ActorOf(Principal principal) => principal.Kind == PrincipalKind.Admin ? AdminActor : "api-key:" + principal.KeyId;
-
-    public static string SigningKeyActor(string publicKey) => "signing-key:" + SigningKeyPrefix(publicKey);
-
-    public static string SigningKeyPrefix(string publicKey) => publicKey[..Math.Min(SigningKeyPrefixLength, publicKey.Length)];
-
-    private static async Task AppendAsync(HttpContext http, string actor, string action, Guid? tenantId, string? target, (string Key, string? Value)[] details)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string key, string? value) in details)
-        {
-            if (value is not null)
-            {
-                map[key] = value;
-            }
-        }
-
-        // Not the request's token: the change has happened, its record must not be lost to a client that hung up.
-        await http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(actor, action, tenantId, target, map, CancellationToken.None);
-    }
-}
+internal sealed partial class AuditStringJson : JsonSerializerContext;

@@ -68,8 +68,7 @@ internal static class CardRulesEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        await cardRules.SetAsync(id, new CardRules(schemeLengths), http.RequestAborted);
-        await http.AuditAsync("card_rules.updated", id, id.ToString(), (SchemeLengths, schemeLengths ? "true" : "false"));
+        await cardRules.SetAsync(id, new CardRules(schemeLengths), http.GuardianActor(), http.RequestAborted);
         return GuardianResponses.Json(200, new CardRulesResponse(id, schemeLengths), AdminJson.Default.CardRulesResponse);
     }
 

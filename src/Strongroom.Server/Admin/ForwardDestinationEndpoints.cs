@@ -142,9 +142,7 @@ internal static class ForwardDestinationEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        await forwarding.ReplaceDestinationsAsync(id, destinations, http.RequestAborted);
-        IReadOnlyList<ForwardDestination> stored = await forwarding.ListDestinationsAsync(id, http.RequestAborted);
-        await http.AuditAsync("forward_destinations.updated", id, id.ToString(), ("destinations", string.Join(' ', stored.Select(d => d.Origin))));
+        IReadOnlyList<ForwardDestination> stored = await forwarding.ReplaceDestinationsAsync(id, destinations, http.GuardianActor(), http.RequestAborted);
         return Respond(id, stored);
     }
 

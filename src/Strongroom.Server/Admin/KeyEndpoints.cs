@@ -77,7 +77,7 @@ internal static class KeyEndpoints
 
         try
         {
-            return await rotation.ShredTenantAsync(id, http.RequestAborted, actor: "admin")
+            return await rotation.ShredTenantAsync(id, http.RequestAborted, http.GuardianActor())
                 ? GuardianResponses.Json(200, new TenantShredResponse(id, true), KeyAdminJson.Default.TenantShredResponse)
                 : GuardianResponses.NotFound();
         }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
-using Strongroom.Core.Keys;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
@@ -17,9 +16,6 @@ namespace Strongroom.Server.Cli;
 /// </summary>
 internal static class StrongroomCli
 {
-    /// <summary>How CLI actions are recorded in the audit log (the CLI runs as the operator on the vault's machine).</summary>
-    private const string CliActor = KeyRotationService.OperatorActor;
-
     public static async Task<int> RunAsync(string[] args)
     {
         // No command (or only host switches such as --urls): run the server. This is also how
@@ -81,8 +77,8 @@ internal static class StrongroomCli
                 return 2;
             }
 
-            Tenant created = await host.Services.GetRequiredService<TenantService>().CreateAsync(tenantName, cancellationToken);
-            await host.Services.GetRequiredService<AuditLog>().AppendAsync(CliActor, "tenant.created", created.Id, created.Id.ToString(), null, cancellationToken);
+            // The CLI runs as the operator on the vault's machine; that is how its actions are recorded in the audit log.
+            Tenant created = await host.Services.GetRequiredService<TenantService>().CreateAsync(tenantName, Actor.Operator, cancellationToken);
             Console.WriteLine($"tenant_id: {created.Id}");
             return 0;
         });
@@ -141,9 +137,7 @@ internal static class StrongroomCli
             try
             {
                 IssuedApiKey issued = await host.Services.GetRequiredService<ApiKeyService>().CreateAsync(
-                    parse.GetValue(tenantId), parse.GetValue(name), rights == VaultRights.None ? VaultRights.DefaultApiKey : rights, seconds, cancellationToken);
-                await host.Services.GetRequiredService<AuditLog>().AppendAsync(CliActor, "api_key.created", issued.Record.TenantId, issued.Record.Id,
-                    new Dictionary<string, string> { ["scopes"] = string.Join(' ', VaultRightNames.ToNames(issued.Record.Rights)) }, cancellationToken);
+                    parse.GetValue(tenantId), parse.GetValue(name), rights == VaultRights.None ? VaultRights.DefaultApiKey : rights, seconds, Actor.Operator, cancellationToken);
                 Console.WriteLine($"key_id: {issued.Record.Id}");
                 Console.WriteLine($"x-api-key: {issued.Key}");
                 return 0;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Strongroom.Core.Audit;
 using Strongroom.Core.Forwarding;
 using Strongroom.Core.Tenancy;
-using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
 using Strongroom.Server.Tap;
@@ -59,7 +58,7 @@ internal static class ForwardEndpoints
             return GuardianResponses.NotFound();
         }
 
-        return await ForwardAsync(http, new GuardianErrors(), tenantId, AuditHooks.ActorOf(principal), "pci_token.forwarded", tokenId.ToString(), forwarding, sender, audit, options.Value,
+        return await ForwardAsync(http, new GuardianErrors(), tenantId, Actor.Of(principal), AuditActions.PciTokenForwarded, tokenId.ToString(), forwarding, sender, audit, options.Value,
             template => forwarding.PreparePciTokenAsync(tenantId, tokenId, template, http.RequestAborted));
     }
 
@@ -78,7 +77,7 @@ internal static class ForwardEndpoints
             return GuardianResponses.Validation("$.headers['x-cryptogram-reference']", "A cryptogram reference (from the cryptogram endpoint's reference mode) is required.");
         }
 
-        return await ForwardAsync(http, new GuardianErrors(), tenantId, AuditHooks.ActorOf(principal), "network_token.cryptogram_forwarded", tokenId.ToString(), forwarding, sender, audit, options.Value,
+        return await ForwardAsync(http, new GuardianErrors(), tenantId, Actor.Of(principal), AuditActions.NetworkTokenCryptogramForwarded, tokenId.ToString(), forwarding, sender, audit, options.Value,
             template => forwarding.PrepareCryptogramAsync(tenantId, tokenId, reference, template, http.RequestAborted));
     }
 
@@ -86,12 +85,12 @@ internal static class ForwardEndpoints
     {
         Principal principal = TapAuthentication.GetPrincipal(http);
         Guid tenantId = principal.TenantId!.Value;
-        return await ForwardAsync(http, new TapErrors(), tenantId, AuditHooks.ActorOf(principal), "single_use_token.forwarded", id, forwarding, sender, audit, options.Value,
+        return await ForwardAsync(http, new TapErrors(), tenantId, Actor.Of(principal), AuditActions.SingleUseTokenForwarded, id, forwarding, sender, audit, options.Value,
             template => forwarding.PrepareSingleUseTokenAsync(tenantId, id, template, http.RequestAborted), authorizationIsTheVaults: true);
     }
 
     private static async Task<IResult> ForwardAsync(
-        HttpContext http, IForwardErrors errors, Guid tenantId, string actor, string action, string target,
+        HttpContext http, IForwardErrors errors, Guid tenantId, Actor actor, string action, string target,
         ForwardingService forwarding, ForwardSender sender, AuditLog audit, ForwardingOptions options,
         Func<string, Task<ForwardPreparation>> prepare, bool authorizationIsTheVaults = false)
     {
@@ -180,8 +179,8 @@ internal static class ForwardEndpoints
     }
 
     private static Task<AuditEntry> AuditAsync(
-        AuditLog audit, string actor, string action, Guid tenantId, string target, ForwardDestination destination, int status, string outcome, TimeSpan duration, int requestBytes, int responseBytes) =>
-        audit.AppendAsync(actor, action, tenantId, target, new Dictionary<string, string>
+        AuditLog audit, Actor actor, string action, Guid tenantId, string target, ForwardDestination destination, int status, string outcome, TimeSpan duration, int requestBytes, int responseBytes) =>
+        audit.AppendAsync(actor.Name, action, tenantId, target, new Dictionary<string, string>
         {
             ["destination"] = destination.Origin,
             ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -6,7 +6,6 @@ using Strongroom.Core.Events;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.Sessions;
 using Strongroom.Core.Tenancy;
-using Strongroom.Server.Admin;
 using Strongroom.Server.Http;
 
 namespace Strongroom.Server.Guardian;
@@ -265,7 +264,7 @@ internal static class NetworkTokenEndpoints
                 return GuardianResponses.Validation(reader.Errors);
             }
 
-            CryptogramResult result = await tokens.CreateCryptogramAsync(tenantId, tokenId, amount, currency, referenceMode, http.RequestAborted,
+            CryptogramResult result = await tokens.CreateCryptogramAsync(tenantId, tokenId, amount, currency, referenceMode, http.GuardianActor(), http.RequestAborted,
                 GuardianIdempotency.Reply<IssuedCryptogram>(reservation, CryptogramIssued));
             if (result.Outcome == NetworkTokenOutcome.NotFound)
             {
@@ -277,7 +276,6 @@ internal static class NetworkTokenEndpoints
                 return GuardianResponses.Conflict(result.Message ?? "Conflict");
             }
 
-            await http.AuditAsync("network_token.cryptogram_issued", tenantId, tokenId.ToString(), ("mode", referenceMode ? "reference" : "value"), ("amount", amount?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", currency));
             return CryptogramIssued(result.Cryptogram!);
         });
     }
@@ -333,13 +331,7 @@ internal static class NetworkTokenEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        NetworkTokenResult result = await tokens.ApplyAsync(tenantId, tokenId, action!.Value, party!.Value, reason ?? $"Simulated {eventName} by the {partyName}.", http.RequestAborted);
-        if (result.Outcome == NetworkTokenOutcome.Done)
-        {
-            await http.AuditAsync("simulator.network_token_event", tenantId, tokenId.ToString(), ("event", eventName), ("party", partyName));
-        }
-
-        return Lifecycle(result);
+        return Lifecycle(await tokens.SimulateEventAsync(tenantId, tokenId, action!.Value, party!.Value, reason ?? $"Simulated {eventName} by the {partyName}.", http.GuardianActor(), http.RequestAborted));
     }
 
     private static async Task<JsonResponse> AuthorizeAsync(HttpContext http, string id, NetworkTokenService tokens)
@@ -365,22 +357,13 @@ internal static class NetworkTokenEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
-        CryptogramCheck? check = await tokens.VerifyCryptogramAsync(tenantId, tokenId, cryptogram!, amount, currency, http.RequestAborted);
-        if (check is null)
+        CryptogramCheck? check = await tokens.AuthorizeCryptogramAsync(tenantId, tokenId, cryptogram!, amount, currency, http.GuardianActor(), http.RequestAborted);
+        if (check is not { } verdict)
         {
             return GuardianResponses.NotFound();
         }
 
-        string result = check switch
-        {
-            CryptogramCheck.Valid => "valid",
-            CryptogramCheck.AlreadyUsed => "already_used",
-            CryptogramCheck.Expired => "expired",
-            CryptogramCheck.TokenNotActive => "token_not_active",
-            _ => "forged",
-        };
-        await http.AuditAsync("simulator.cryptogram_authorized", tenantId, tokenId.ToString(), ("result", result));
-        return GuardianResponses.Json(200, new GuardianCryptogramVerification(check == CryptogramCheck.Valid, result), GuardianJson.Default.GuardianCryptogramVerification);
+        return GuardianResponses.Json(200, new GuardianCryptogramVerification(verdict == CryptogramCheck.Valid, verdict.WireName()), GuardianJson.Default.GuardianCryptogramVerification);
     }
 
     private static JsonResponse Lifecycle(NetworkTokenResult result) => result.Outcome switch

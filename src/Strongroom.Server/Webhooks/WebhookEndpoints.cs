@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using Strongroom.Core.Events;
 using Strongroom.Core.Tenancy;
 using Strongroom.Core.Webhooks;
-using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
 
@@ -117,14 +116,13 @@ internal static class WebhookEndpoints
             return failure!;
         }
 
-        WebhookResult result = await webhooks.CreateAsync(tenantId, input, http.RequestAborted);
+        WebhookResult result = await webhooks.CreateAsync(tenantId, input, http.GuardianActor(), http.RequestAborted);
         if (result.Outcome != WebhookOutcome.Done)
         {
             return Failure(result);
         }
 
-        await http.AuditAsync("webhook.created", tenantId, result.Endpoint!.Id.ToString(), ("host", new Uri(result.Endpoint.Url).Authority));
-        return Json(201, ToWire(http, result.Endpoint, result.Secret), WebhookJson.Default.WebhookEndpointWire);
+        return Json(201, ToWire(http, result.Endpoint!, result.Secret), WebhookJson.Default.WebhookEndpointWire);
     }
 
     private static async Task<JsonResponse> ListAsync(HttpContext http, WebhookService webhooks) =>
@@ -149,25 +147,23 @@ internal static class WebhookEndpoints
         }
 
         Guid tenantId = TenantOf(http);
-        WebhookResult result = await webhooks.UpdateAsync(tenantId, endpointId, input, http.RequestAborted);
+        WebhookResult result = await webhooks.UpdateAsync(tenantId, endpointId, input, http.GuardianActor(), http.RequestAborted);
         if (result.Outcome != WebhookOutcome.Done)
         {
             return Failure(result);
         }
 
-        await http.AuditAsync("webhook.updated", tenantId, endpointId.ToString(), ("host", new Uri(result.Endpoint!.Url).Authority), ("enabled", result.Endpoint.Enabled ? "true" : "false"));
-        return Json(200, ToWire(http, result.Endpoint), WebhookJson.Default.WebhookEndpointWire);
+        return Json(200, ToWire(http, result.Endpoint!), WebhookJson.Default.WebhookEndpointWire);
     }
 
     private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, WebhookService webhooks)
     {
         Guid tenantId = TenantOf(http);
-        if (!Guid.TryParse(id, out Guid endpointId) || !await webhooks.DeleteAsync(tenantId, endpointId, http.RequestAborted))
+        if (!Guid.TryParse(id, out Guid endpointId) || !await webhooks.DeleteAsync(tenantId, endpointId, http.GuardianActor(), http.RequestAborted))
         {
             return GuardianResponses.NotFound();
         }
 
-        await http.AuditAsync("webhook.deleted", tenantId, endpointId.ToString());
         return JsonResponse.NoContent();
     }
 
@@ -179,13 +175,12 @@ internal static class WebhookEndpoints
             return GuardianResponses.NotFound();
         }
 
-        WebhookResult result = await webhooks.RotateSecretAsync(tenantId, endpointId, http.RequestAborted);
+        WebhookResult result = await webhooks.RotateSecretAsync(tenantId, endpointId, http.GuardianActor(), http.RequestAborted);
         if (result.Outcome != WebhookOutcome.Done)
         {
             return Failure(result);
         }
 
-        await http.AuditAsync("webhook.secret_rotated", tenantId, endpointId.ToString());
         return Json(200, ToWire(http, result.Endpoint!, result.Secret), WebhookJson.Default.WebhookEndpointWire);
     }
 
@@ -307,13 +302,12 @@ internal static class WebhookEndpoints
             }
         }
 
-        IReadOnlyList<WebhookDelivery>? deliveries = await webhooks.RedeliverAsync(tenantId, id, endpointId, http.RequestAborted);
+        IReadOnlyList<WebhookDelivery>? deliveries = await webhooks.RedeliverAsync(tenantId, id, endpointId, http.GuardianActor(), http.RequestAborted);
         if (deliveries is null)
         {
             return GuardianResponses.NotFound();
         }
 
-        await http.AuditAsync("webhook.event_redelivered", tenantId, id.ToString(), ("endpoint_id", endpointId?.ToString()));
         return Json(202, new WebhookDeliveryList([.. deliveries.Select(ToWire)]), WebhookJson.Default.WebhookDeliveryList);
     }
 

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
-using Strongroom.Server.Admin;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
 
@@ -78,8 +76,7 @@ internal static class SubAccountEndpoints
             return errors.ToResponse();
         }
 
-        Tenant created = await tenants.CreateAsync(alias!, http.RequestAborted, parentId: request.Tenant.Id);
-        await http.AuditWhiteBitAsync("sub_account.created", created.Id, created.Id.ToString(), ("account_id", request.Tenant.Id.ToString()));
+        Tenant created = await tenants.CreateSubAccountAsync(request.Tenant.Id, alias!, http.WhiteBitActor(), http.RequestAborted);
         return WhiteBitResponses.Json(201, ToWire(created), WhiteBitJson.Default.WhiteBitSubAccount);
     }
 
@@ -126,8 +123,7 @@ internal static class SubAccountEndpoints
 
         try
         {
-            IssuedSigningKey issued = await signingKeys.CreateAsync(subAccount!.Id, type!.Value, title, http.RequestAborted);
-            await http.AuditWhiteBitAsync("signing_key.created", subAccount.Id, issued.Record.Id.ToString(), ("type", type.Value.ToString(CultureInfo.InvariantCulture)), ("public_key", AuditHooks.SigningKeyPrefix(issued.Record.PublicKey)));
+            IssuedSigningKey issued = await signingKeys.CreateAsync(subAccount!.Id, type!.Value, title, http.WhiteBitActor(), http.RequestAborted);
             return WhiteBitResponses.Json(201, ToWire(issued.Record, issued.Secret), WhiteBitJson.Default.WhiteBitApiKey);
         }
         catch (SigningKeyLimitException)
@@ -176,13 +172,12 @@ internal static class SubAccountEndpoints
             return errors.ToResponse();
         }
 
-        SigningKeyRecord? edited = await signingKeys.EditAsync(subAccount!.Id, keyId!.Value, title, isEnabled, restrictAccess, endpoints, http.RequestAborted);
+        SigningKeyRecord? edited = await signingKeys.EditAsync(subAccount!.Id, keyId!.Value, title, isEnabled, restrictAccess, endpoints, http.WhiteBitActor(), http.RequestAborted);
         if (edited is null)
         {
             return WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
         }
 
-        await http.AuditWhiteBitAsync("signing_key.edited", subAccount.Id, edited.Id.ToString(), ("is_enabled", edited.IsEnabled ? "true" : "false"), ("restrict_access", edited.RestrictAccess ? "true" : "false"), ("access_endpoints", string.Join(' ', edited.AccessEndpoints.Select(e => e.Name))));
         return WhiteBitResponses.Json(200, ToWire(edited, secret: ""), WhiteBitJson.Default.WhiteBitApiKey);
     }
 
@@ -197,12 +192,11 @@ internal static class SubAccountEndpoints
             return errors.ToResponse();
         }
 
-        if (!await signingKeys.DeleteAsync(subAccount!.Id, keyId!.Value, http.RequestAborted))
+        if (!await signingKeys.DeleteAsync(subAccount!.Id, keyId!.Value, http.WhiteBitActor(), http.RequestAborted))
         {
             return WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
         }
 
-        await http.AuditWhiteBitAsync("signing_key.deleted", subAccount.Id, keyId.Value.ToString());
         return WhiteBitResponses.Json(200, new WhiteBitEmpty(), WhiteBitJson.Default.WhiteBitEmpty);
     }
 
@@ -217,13 +211,12 @@ internal static class SubAccountEndpoints
             return errors.ToResponse();
         }
 
-        IssuedSigningKey? reset = await signingKeys.ResetSecretAsync(subAccount!.Id, keyId!.Value, http.RequestAborted);
+        IssuedSigningKey? reset = await signingKeys.ResetSecretAsync(subAccount!.Id, keyId!.Value, http.WhiteBitActor(), http.RequestAborted);
         if (reset is null)
         {
             return WhiteBitResponses.Validation("apiKeyId", InvalidApiKeyId);
         }
 
-        await http.AuditWhiteBitAsync("signing_key.secret_reset", subAccount.Id, reset.Record.Id.ToString());
         return WhiteBitResponses.Json(200, ToWire(reset.Record, reset.Secret), WhiteBitJson.Default.WhiteBitApiKey);
     }
 

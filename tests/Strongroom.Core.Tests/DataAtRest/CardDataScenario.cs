@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
@@ -103,9 +104,9 @@ public sealed partial class CardDataScenario
         Strongroom.Core.NetworkTokens.NetworkToken fromPci = (await vault.NetworkTokens.CreateFromPciTokenAsync(a.Id, created[0].Token.Id, null, None)).Token!;
         foreach (Strongroom.Core.NetworkTokens.NetworkToken networkToken in new[] { fromPan, fromPci })
         {
-            Strongroom.Core.NetworkTokens.IssuedCryptogram cryptogram = (await vault.NetworkTokens.CreateCryptogramAsync(a.Id, networkToken.Id, 1999, "EUR", false, None)).Cryptogram!;
+            Strongroom.Core.NetworkTokens.IssuedCryptogram cryptogram = (await vault.NetworkTokens.CreateCryptogramAsync(a.Id, networkToken.Id, 1999, "EUR", false, Actor.Admin, None)).Cryptogram!;
             scenario.TokenPans.Add(cryptogram.TokenPan!);
-            Assert.NotNull((await vault.NetworkTokens.CreateCryptogramAsync(a.Id, networkToken.Id, null, null, true, None)).Cryptogram!.Reference);
+            Assert.NotNull((await vault.NetworkTokens.CreateCryptogramAsync(a.Id, networkToken.Id, null, null, true, Actor.Admin, None)).Cryptogram!.Reference);
         }
 
         foreach (Guid tenant in new[] { a.Id, b.Id })

@@ -33,8 +33,14 @@ public abstract class KeyRotationContract(StoreFixture fixture)
         await vault.SingleUse.CreateAsync(tenantId, vault.Card(TestCards.Discover), new Dictionary<string, string> { ["city"] = "Kuwait city" }, null, None);
         IdempotencyDecision decision = await vault.Idempotency.BeginAsync(tenantId, "k-" + Guid.NewGuid().ToString("N"), "POST /x", "{}"u8.ToArray(), None);
         await vault.Idempotency.CompleteAsync(tenantId, "k", ((IdempotencyDecision.Proceed)decision).ReservationId, 200, "{\"ok\":1}"u8.ToArray(), None);
-        var signing = new SigningKeyService(vault.Store, vault.Keyring, vault.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyService>.Instance);
-        await signing.CreateAsync(tenantId, 1, "rotation", None);
+        // Straight into the store: through SigningKeyService the key would also leave an audit entry, and these tests
+        // assert that the rotation's entries are the tenant's only ones.
+        TenantKeySet keys = await vault.Keyring.GetAsync(tenantId, None);
+        Guid signingKeyId = Guid.NewGuid();
+        DateTimeOffset now = vault.Time.GetUtcNowMilliseconds();
+        var signingKey = new SigningKeyRecord(signingKeyId, tenantId, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            keys.Seal(RecordKind.SigningKeySecret, signingKeyId, RandomNumberGenerator.GetBytes(32)), 1, "rotation", true, false, [], 0, null, now);
+        await vault.Store.CreateSigningKeyAsync(signingKey, Strongroom.Core.Events.VaultEvents.ApiKeyCreated(tenantId, signingKeyId.ToString(), SigningKeyService.SigningKeyKind, "rotation", now), None);
         return ids;
     }
 

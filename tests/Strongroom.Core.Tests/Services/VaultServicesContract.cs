@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Strongroom.Adapters.KeyFiles;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
@@ -86,7 +87,7 @@ public abstract class VaultServicesContract
         using VaultHarness vault = NewHarness();
         Tenant tenant = await vault.NewTenantAsync();
 
-        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, "  ci  ", VaultRights.DefaultApiKey, 3600, None);
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, "  ci  ", VaultRights.DefaultApiKey, 3600, Actor.Admin, None);
 
         Assert.StartsWith($"srk_{issued.Record.Id}.", issued.Key, StringComparison.Ordinal);
         string secret = issued.Key[(issued.Key.IndexOf('.', StringComparison.Ordinal) + 1)..];
@@ -104,7 +105,7 @@ public abstract class VaultServicesContract
     {
         using VaultHarness vault = NewHarness();
         Tenant tenant = await vault.NewTenantAsync();
-        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.TokensRead | VaultRights.DataOut, null, None);
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.TokensRead | VaultRights.DataOut, null, Actor.Admin, None);
 
         Principal? principal = await vault.ApiKeys.AuthenticateAsync(issued.Key, None);
 
@@ -118,7 +119,7 @@ public abstract class VaultServicesContract
     {
         using VaultHarness vault = NewHarness();
         Tenant tenant = await vault.NewTenantAsync();
-        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.DefaultApiKey, null, None);
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.DefaultApiKey, null, Actor.Admin, None);
         string id = issued.Record.Id;
 
         string?[] presented =
@@ -144,16 +145,38 @@ public abstract class VaultServicesContract
     }
 
     [SkippableFact]
+    public async Task ApiKeyService_CreateAndRevoke_AppendTheirOwnAuditEntries_AndARefusedRevokeNone()
+    {
+        using VaultHarness vault = NewHarness();
+        Tenant owner = await vault.NewTenantAsync();
+        Tenant other = await vault.NewTenantAsync();
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(owner.Id, null, VaultRights.TokensRead, 60, Actor.ApiKey("k1"), None);
+
+        Assert.False(await vault.ApiKeys.RevokeAsync(other.Id, issued.Record.Id, Actor.Admin, None));
+        Assert.True(await vault.ApiKeys.RevokeAsync(owner.Id, issued.Record.Id, Actor.Operator, None));
+
+        Assert.Empty(await vault.Audit.ListAsync(new AuditQuery(TenantId: other.Id), None));
+        IReadOnlyList<AuditEntry> entries = await vault.Audit.ListAsync(new AuditQuery(TenantId: owner.Id), None);
+        Assert.Collection(entries,
+            created =>
+            {
+                Assert.Equal(("api-key:k1", AuditActions.ApiKeyCreated, owner.Id, issued.Record.Id), (created.Actor, created.Action, created.TenantId!.Value, created.Target!));
+                Assert.Equal("""{"scopes":"tokens:read","expires_in":"60"}""", created.DetailsJson);
+            },
+            revoked => Assert.Equal(("operator", AuditActions.ApiKeyRevoked, owner.Id, issued.Record.Id), (revoked.Actor, revoked.Action, revoked.TenantId!.Value, revoked.Target!)));
+    }
+
+    [SkippableFact]
     public async Task ApiKeyService_Revoke_OnlyByOwnerAndThenRefused()
     {
         using VaultHarness vault = NewHarness();
         Tenant owner = await vault.NewTenantAsync();
         Tenant other = await vault.NewTenantAsync();
-        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(owner.Id, null, VaultRights.DefaultApiKey, null, None);
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(owner.Id, null, VaultRights.DefaultApiKey, null, Actor.Admin, None);
 
-        Assert.False(await vault.ApiKeys.RevokeAsync(other.Id, issued.Record.Id, None));
+        Assert.False(await vault.ApiKeys.RevokeAsync(other.Id, issued.Record.Id, Actor.Admin, None));
         Assert.NotNull(await vault.ApiKeys.AuthenticateAsync(issued.Key, None));
-        Assert.True(await vault.ApiKeys.RevokeAsync(owner.Id, issued.Record.Id, None));
+        Assert.True(await vault.ApiKeys.RevokeAsync(owner.Id, issued.Record.Id, Actor.Admin, None));
 
         Assert.Null(await vault.ApiKeys.AuthenticateAsync(issued.Key, None));
         Assert.NotNull(Assert.Single(await vault.ApiKeys.ListAsync(owner.Id, None)).RevokedAt);
@@ -164,7 +187,7 @@ public abstract class VaultServicesContract
     {
         using VaultHarness vault = NewHarness();
         Tenant tenant = await vault.NewTenantAsync();
-        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.DefaultApiKey, 60, None);
+        IssuedApiKey issued = await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.DefaultApiKey, 60, Actor.Admin, None);
 
         vault.Time.Advance(TimeSpan.FromSeconds(60) - TimeSpan.FromMilliseconds(1));
         Assert.NotNull(await vault.ApiKeys.AuthenticateAsync(issued.Key, None));
@@ -179,8 +202,8 @@ public abstract class VaultServicesContract
         using VaultHarness vault = NewHarness();
         Tenant tenant = await vault.NewTenantAsync();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.All, null, None));
-        await Assert.ThrowsAsync<TenantNotFoundException>(() => vault.ApiKeys.CreateAsync(Guid.NewGuid(), null, VaultRights.DefaultApiKey, null, None));
+        await Assert.ThrowsAsync<ArgumentException>(() => vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.All, null, Actor.Admin, None));
+        await Assert.ThrowsAsync<TenantNotFoundException>(() => vault.ApiKeys.CreateAsync(Guid.NewGuid(), null, VaultRights.DefaultApiKey, null, Actor.Admin, None));
 
         Assert.Empty(await vault.ApiKeys.ListAsync(tenant.Id, None));
     }
@@ -191,8 +214,8 @@ public abstract class VaultServicesContract
         using VaultHarness vault = NewHarness();
         Tenant a = await vault.NewTenantAsync();
         Tenant b = await vault.NewTenantAsync();
-        IssuedApiKey keyA = await vault.ApiKeys.CreateAsync(a.Id, "a", VaultRights.DefaultApiKey, null, None);
-        await vault.ApiKeys.CreateAsync(b.Id, "b", VaultRights.DefaultApiKey, null, None);
+        IssuedApiKey keyA = await vault.ApiKeys.CreateAsync(a.Id, "a", VaultRights.DefaultApiKey, null, Actor.Admin, None);
+        await vault.ApiKeys.CreateAsync(b.Id, "b", VaultRights.DefaultApiKey, null, Actor.Admin, None);
 
         IReadOnlyList<ApiKeyRecord> listed = await vault.ApiKeys.ListAsync(a.Id, None);
 
@@ -644,11 +667,11 @@ public abstract class VaultServicesContract
         Tenant tenant = await vault.NewTenantAsync();
         Tenant other = await vault.NewTenantAsync();
 
-        await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, ["https://shop.example", "https://shop.example", "http://127.0.0.1:8080"], None);
+        await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, ["https://shop.example", "https://shop.example", "http://127.0.0.1:8080"], Actor.Admin, None);
 
         Assert.Equal(["https://shop.example", "http://127.0.0.1:8080"], await vault.Sessions.GetAllowedOriginsAsync(tenant.Id, None));
         Assert.Empty(await vault.Sessions.GetAllowedOriginsAsync(other.Id, None));
-        await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, [], None);
+        await vault.Sessions.SetAllowedOriginsAsync(tenant.Id, [], Actor.Admin, None);
         Assert.Empty(await vault.Sessions.GetAllowedOriginsAsync(tenant.Id, None));
     }
 
@@ -737,9 +760,9 @@ public abstract class VaultServicesContract
         Tenant tenant = await vault.NewTenantAsync();
         Guid id = (await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), null, null, None)).Token!.Id;
 
-        IssuedCryptogram first = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, 1999, "EUR", false, None)).Cryptogram!;
-        IssuedCryptogram second = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, None)).Cryptogram!;
-        IssuedCryptogram reference = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, true, None)).Cryptogram!;
+        IssuedCryptogram first = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, 1999, "EUR", false, Actor.Admin, None)).Cryptogram!;
+        IssuedCryptogram second = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, Actor.Admin, None)).Cryptogram!;
+        IssuedCryptogram reference = (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, true, Actor.Admin, None)).Cryptogram!;
 
         Assert.StartsWith("489537", first.TokenPan, StringComparison.Ordinal);
         Assert.NotEqual(first.Material!.Cryptogram, second.Material!.Cryptogram);
@@ -759,13 +782,13 @@ public abstract class VaultServicesContract
         Tenant tenant = await vault.NewTenantAsync();
         Guid id = (await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card("4000000000000077"), null, null, None)).Token!.Id;
 
-        CryptogramResult refused = await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, None);
+        CryptogramResult refused = await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, Actor.Admin, None);
 
         Assert.Equal(NetworkTokenOutcome.Refused, refused.Outcome);
         NetworkToken token = (await vault.NetworkTokens.GetAsync(tenant.Id, id, None))!;
         Assert.Equal((NetworkTokenStatus.Suspended, SuspensionParties.Issuer), (token.Status, token.SuspendedBy));
         await vault.NetworkTokens.ApplyAsync(tenant.Id, id, NetworkTokenAction.Resume, SuspensionParties.Issuer, null, None);
-        Assert.Equal(NetworkTokenOutcome.Done, (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, None)).Outcome);
+        Assert.Equal(NetworkTokenOutcome.Done, (await vault.NetworkTokens.CreateCryptogramAsync(tenant.Id, id, null, null, false, Actor.Admin, None)).Outcome);
     }
 
     [SkippableFact]

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Strongroom.Core.Audit;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Sessions;
@@ -22,7 +23,7 @@ public abstract class WebhookContract(StoreFixture fixture)
     private Task<VaultHarness> NewVaultAsync(VaultOptions? options = null) => fixture.NewVaultAsync(options);
 
     private static WebhookService Webhooks(VaultHarness vault, WebhookOptions? options = null) =>
-        new(vault.Store, vault.Keyring, vault.Time, Microsoft.Extensions.Options.Options.Create(options ?? new WebhookOptions()), NullLogger<WebhookService>.Instance);
+        new(vault.Store, vault.Keyring, vault.Audit, vault.Time, Microsoft.Extensions.Options.Options.Create(options ?? new WebhookOptions()), NullLogger<WebhookService>.Instance);
 
     private static async Task<List<string>> TypesAsync(VaultHarness vault, Guid tenantId) =>
         [.. (await vault.Store.ListTenantEventsAsync(tenantId, null, null, 1000, None)).Select(e => e.Type)];
@@ -50,9 +51,9 @@ public abstract class WebhookContract(StoreFixture fixture)
         Assert.Equal(SingleUseOutcome.Done, (await vault.SingleUse.ConsumeIntoPciTokenAsync(tenant.Id, single.Record.PublicId, TokenOptions.None, None)).Outcome);
         Assert.Equal(SingleUseOutcome.AlreadyUsed, (await vault.SingleUse.ConsumeIntoPciTokenAsync(tenant.Id, single.Record.PublicId, TokenOptions.None, None)).Outcome);
 
-        IssuedApiKey key = await vault.ApiKeys.CreateAsync(tenant.Id, "hooks", VaultRights.TokensRead, null, None);
-        Assert.True(await vault.ApiKeys.RevokeAsync(tenant.Id, key.Record.Id, None));
-        Assert.False(await vault.ApiKeys.RevokeAsync(tenant.Id, key.Record.Id, None));
+        IssuedApiKey key = await vault.ApiKeys.CreateAsync(tenant.Id, "hooks", VaultRights.TokensRead, null, Actor.Admin, None);
+        Assert.True(await vault.ApiKeys.RevokeAsync(tenant.Id, key.Record.Id, Actor.Admin, None));
+        Assert.False(await vault.ApiKeys.RevokeAsync(tenant.Id, key.Record.Id, Actor.Admin, None));
 
         vault.Time.Advance(TimeSpan.FromMinutes(6));
         await vault.Sweeper.SweepOnceAsync(None);
@@ -94,13 +95,13 @@ public abstract class WebhookContract(StoreFixture fixture)
         Tenant tenant = await vault.NewTenantAsync();
         Tenant other = await vault.NewTenantAsync();
         WebhookService webhooks = Webhooks(vault);
-        WebhookEndpointRecord all = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/all", null, null, null), None)).Endpoint!;
-        WebhookEndpointRecord keysOnly = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/keys", null, ["api_key.*"], null), None)).Endpoint!;
-        await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/off", null, null, false), None);
-        WebhookEndpointRecord othersEndpoint = (await webhooks.CreateAsync(other.Id, new("https://hooks.example/other", null, null, null), None)).Endpoint!;
+        WebhookEndpointRecord all = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/all", null, null, null), Actor.Admin, None)).Endpoint!;
+        WebhookEndpointRecord keysOnly = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/keys", null, ["api_key.*"], null), Actor.Admin, None)).Endpoint!;
+        await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/off", null, null, false), Actor.Admin, None);
+        WebhookEndpointRecord othersEndpoint = (await webhooks.CreateAsync(other.Id, new("https://hooks.example/other", null, null, null), Actor.Admin, None)).Endpoint!;
 
         PciToken token = await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None, None);
-        await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.TokensRead, null, None);
+        await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.TokensRead, null, Actor.Admin, None);
 
         DateTimeOffset now = vault.Time.GetUtcNow();
         int[] relayed = await Task.WhenAll(
@@ -125,7 +126,7 @@ public abstract class WebhookContract(StoreFixture fixture)
         using VaultHarness vault = await NewVaultAsync();
         Tenant tenant = await vault.NewTenantAsync();
         WebhookService webhooks = Webhooks(vault);
-        await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/all", null, null, null), None);
+        await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/all", null, null, null), Actor.Admin, None);
         for (int i = 0; i < 30; i++)
         {
             await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None, None);
@@ -167,7 +168,7 @@ public abstract class WebhookContract(StoreFixture fixture)
         using VaultHarness vault = await NewVaultAsync();
         Tenant tenant = await vault.NewTenantAsync();
         WebhookService webhooks = Webhooks(vault);
-        WebhookEndpointRecord first = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/first", null, null, null), None)).Endpoint!;
+        WebhookEndpointRecord first = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/first", null, null, null), Actor.Admin, None)).Endpoint!;
         await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None, None);
         DateTimeOffset now = vault.Time.GetUtcNow();
         await vault.Store.RelayEventsAsync(now, TimeSpan.FromHours(1), 100, None);
@@ -177,9 +178,9 @@ public abstract class WebhookContract(StoreFixture fixture)
         Assert.Single(await vault.Store.ListWebhookDeliveriesAsync(tenant.Id, null, first.Id, WebhookDeliveryStatus.Dead, 10, None));
         Assert.Empty(await vault.Store.ClaimDueDeliveriesAsync(Guid.NewGuid(), now.AddDays(1), now.AddDays(2), 10, None)); // dead stays dead
 
-        WebhookEndpointRecord later = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/later", null, ["pci_token.created"], null), None)).Endpoint!;
+        WebhookEndpointRecord later = (await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/later", null, ["pci_token.created"], null), Actor.Admin, None)).Endpoint!;
         vault.Time.Advance(TimeSpan.FromMinutes(1));
-        IReadOnlyList<WebhookDelivery>? redelivered = await webhooks.RedeliverAsync(tenant.Id, claimed.Event.Id, null, None);
+        IReadOnlyList<WebhookDelivery>? redelivered = await webhooks.RedeliverAsync(tenant.Id, claimed.Event.Id, null, Actor.Admin, None);
 
         Assert.NotNull(redelivered);
         Assert.Equal(2, redelivered.Count);
@@ -187,7 +188,7 @@ public abstract class WebhookContract(StoreFixture fixture)
         Assert.Equal(1, redelivered.Single(d => d.EndpointId == first.Id).Attempts); // history kept
         Assert.Equal(vault.Time.GetUtcNow().AddHours(24), redelivered.Single(d => d.EndpointId == first.Id).DeadlineAt);
         Assert.Contains(redelivered, d => d.EndpointId == later.Id);
-        Assert.Null(await webhooks.RedeliverAsync((await vault.NewTenantAsync()).Id, claimed.Event.Id, null, None)); // another tenant's event
+        Assert.Null(await webhooks.RedeliverAsync((await vault.NewTenantAsync()).Id, claimed.Event.Id, null, Actor.Admin, None)); // another tenant's event
     }
 
     [SkippableFact]
@@ -197,24 +198,24 @@ public abstract class WebhookContract(StoreFixture fixture)
         Tenant tenant = await vault.NewTenantAsync();
         WebhookService webhooks = Webhooks(vault, new WebhookOptions { SecretRotationGrace = TimeSpan.FromHours(1) });
 
-        WebhookResult created = await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/a", "orders", ["pci_token.*", "session.completed"], null), None);
+        WebhookResult created = await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/a", "orders", ["pci_token.*", "session.completed"], null), Actor.Admin, None);
         Assert.StartsWith("whsec_", created.Secret, StringComparison.Ordinal);
         WebhookEndpointRecord stored = (await vault.Store.GetWebhookEndpointAsync(tenant.Id, created.Endpoint!.Id, None))!;
         Assert.False(ByteSearch.Contains(stored.Secret, Encoding.UTF8.GetBytes(created.Secret!)));
         Assert.Equal((created.Secret, (string?)null), await webhooks.OpenSecretsAsync(stored, None));
 
-        WebhookResult rotated = await webhooks.RotateSecretAsync(tenant.Id, stored.Id, None);
+        WebhookResult rotated = await webhooks.RotateSecretAsync(tenant.Id, stored.Id, Actor.Admin, None);
         Assert.NotEqual(created.Secret, rotated.Secret);
         WebhookEndpointRecord afterRotation = (await vault.Store.GetWebhookEndpointAsync(tenant.Id, stored.Id, None))!;
         Assert.Equal((rotated.Secret!, created.Secret), await webhooks.OpenSecretsAsync(afterRotation, None));
         vault.Time.Advance(TimeSpan.FromHours(1));
         Assert.Equal((rotated.Secret!, (string?)null), await webhooks.OpenSecretsAsync(afterRotation, None));
 
-        WebhookResult invalid = await webhooks.CreateAsync(tenant.Id, new("http://hooks.example/a", null, ["pci_token.created", "card.stolen"], null), None);
+        WebhookResult invalid = await webhooks.CreateAsync(tenant.Id, new("http://hooks.example/a", null, ["pci_token.created", "card.stolen"], null), Actor.Admin, None);
         Assert.Equal(WebhookOutcome.Invalid, invalid.Outcome);
         Assert.Equal(["$.url", "$.event_types[1]"], invalid.Errors!.Select(e => e.Path));
-        Assert.Equal(WebhookOutcome.NotFound, (await webhooks.RotateSecretAsync((await vault.NewTenantAsync()).Id, stored.Id, None)).Outcome);
-        Assert.Equal(WebhookOutcome.NotFound, (await webhooks.UpdateAsync((await vault.NewTenantAsync()).Id, stored.Id, new(null, null, null, false), None)).Outcome);
+        Assert.Equal(WebhookOutcome.NotFound, (await webhooks.RotateSecretAsync((await vault.NewTenantAsync()).Id, stored.Id, Actor.Admin, None)).Outcome);
+        Assert.Equal(WebhookOutcome.NotFound, (await webhooks.UpdateAsync((await vault.NewTenantAsync()).Id, stored.Id, new(null, null, null, false), Actor.Admin, None)).Outcome);
     }
 
     [SkippableFact]
@@ -223,9 +224,9 @@ public abstract class WebhookContract(StoreFixture fixture)
         using VaultHarness vault = await NewVaultAsync();
         Tenant tenant = await vault.NewTenantAsync();
         WebhookService webhooks = Webhooks(vault);
-        await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/keys", null, ["api_key.created"], null), None);
+        await webhooks.CreateAsync(tenant.Id, new("https://hooks.example/keys", null, ["api_key.created"], null), Actor.Admin, None);
         await vault.Tokens.CreateAsync(tenant.Id, vault.Card(TestCards.Visa), TokenOptions.None, None);
-        await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.TokensRead, null, None);
+        await vault.ApiKeys.CreateAsync(tenant.Id, null, VaultRights.TokensRead, null, Actor.Admin, None);
         await vault.NetworkTokens.CreateAsync(tenant.Id, vault.Card(TestCards.Mastercard), null, null, None);
         DateTimeOffset now = vault.Time.GetUtcNow();
         Assert.Equal(0, await vault.Store.PurgeEventsAsync(now.AddDays(1), 100, None)); // none relayed yet

@@ -348,7 +348,7 @@ public sealed class ForwardingHardeningTests(StrongroomApplication app) : IClass
         string url = $"https://[{address}]:{processor.Port.ToString(CultureInfo.InvariantCulture)}";
         var uri = new Uri(url);
         var destination = new ForwardDestination(Guid.CreateVersion7(), tenant.Id, "https", uri.IdnHost.ToLowerInvariant(), uri.Port, false, processor.CertificatePem, null, DateTimeOffset.UtcNow);
-        await app.Services.GetRequiredService<ForwardingService>().ReplaceDestinationsAsync(tenant.Id, [(destination, null)], CancellationToken.None);
+        await app.Services.GetRequiredService<ForwardingService>().ReplaceDestinationsAsync(tenant.Id, [(destination, null)], Strongroom.Core.Audit.Actor.Admin, CancellationToken.None);
         Guid id = await PciTokenAsync(tenant);
 
         using HttpResponseMessage response = await ForwardAsync(tenant.Client, PciForward(id), url + "/echo", Template);
