@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Crypto;
 

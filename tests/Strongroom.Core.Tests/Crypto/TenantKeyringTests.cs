@@ -128,7 +128,7 @@ public sealed class TenantKeyringTests : IAsyncLifetime
 {
     private readonly SqliteDatabase _database = new();
     private readonly TempDirectory _keys = new("strongroom-kek");
-    private readonly FakeTimeProvider _time = new();
+    private readonly ManualClock _time = new();
     private IVaultStore _store = null!;
     private LocalFileKeyProvider _provider = null!;
 
@@ -255,7 +255,7 @@ public sealed class TenantKeyringVersionMissTests : IAsyncLifetime
 {
     private readonly SqliteDatabase _database = new();
     private readonly TempDirectory _keys = new("strongroom-kek");
-    private readonly FakeTimeProvider _time = new();
+    private readonly ManualClock _time = new();
     private IVaultStore _store = null!;
     private LocalFileKeyProvider _provider = null!;
 
