@@ -34,8 +34,7 @@ public sealed partial class KeyManagementTests : IDisposable
         var ids = new List<string>();
         for (int i = 0; i < 30; i++)
         {
-            using HttpResponseMessage created = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(name: "Key Holder") });
-            ids.Add((await created.Content.ReadFromJsonAsync()).GetProperty("id").GetString()!);
+            ids.Add(await client.TokenizeIdAsync(TestCards.PanSource(name: "Key Holder")));
         }
 
         // The server keeps serving reads and writes while the CLI rotates.
@@ -92,9 +91,8 @@ public sealed partial class KeyManagementTests : IDisposable
         using var app = StrongroomApplication.Over(directory);
         TestTenant doomed = await app.CreateTenantAsync("Doomed");
         TestTenant survivor = await app.CreateTenantAsync("Survivor");
-        using HttpResponseMessage kept = await survivor.Client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(name: "Survivor Card") });
-        string keptId = (await kept.Content.ReadFromJsonAsync()).GetProperty("id").GetString()!;
-        (await doomed.Client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource() })).Dispose();
+        string keptId = await survivor.TokenizeIdAsync(TestCards.PanSource(name: "Survivor Card"));
+        await doomed.TokenizeAsync();
         using HttpClient admin = app.AdminClient();
 
         using HttpResponseMessage byTenantKey = await doomed.Client.DeleteAsync($"/api/admin/tenants/{doomed.Id}");
@@ -149,9 +147,7 @@ public sealed partial class KeyManagementTests : IDisposable
             apiKey = (await key.Content.ReadFromJsonAsync()).GetProperty("key").GetString()!;
             using HttpClient client = server.CreateClient();
             client.DefaultRequestHeaders.Add("x-api-key", apiKey);
-            using HttpResponseMessage created = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(name: "Hsm Holder") });
-            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-            tokenId = (await created.Content.ReadFromJsonAsync()).GetProperty("id").GetString()!;
+            tokenId = await client.TokenizeIdAsync(TestCards.PanSource(name: "Hsm Holder"));
 
             // Rotate the KEK inside the HSM while this server runs; it keeps its unwrapped keys.
             Strongroom.Core.Keys.KekRotation rotation = await server.Services.GetRequiredService<Strongroom.Core.Keys.KeyRotationService>()

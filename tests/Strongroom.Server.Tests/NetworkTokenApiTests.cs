@@ -1099,12 +1099,8 @@ public sealed partial class NetworkTokenApiTests(StrongroomApplication app) : IC
         return await response.Content.ReadFromJsonAsync();
     }
 
-    private static async Task<Guid> CreatePciTokenAsync(TestTenant tenant, string pan)
-    {
-        using HttpResponseMessage response = await tenant.Client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(pan) });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync()).GetProperty("id").GetGuid();
-    }
+    private static async Task<Guid> CreatePciTokenAsync(TestTenant tenant, string pan) =>
+        Guid.Parse(await tenant.TokenizeIdAsync(TestCards.PanSource(pan)));
 
     private static async Task<JsonElement> SuspendAsync(TestTenant tenant, Guid id, string? reason = null)
     {

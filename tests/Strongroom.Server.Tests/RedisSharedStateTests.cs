@@ -48,7 +48,7 @@ public sealed class RedisSharedStateTests : IDisposable
     {
         (StrongroomApplication a, StrongroomApplication b) = TwoNodes();
         TestTenant tenant = await a.CreateTenantAsync();
-        JsonElement created = await PciTokenApiTests.CreateTokenAsync(tenant, new { source = TestCards.PanSource(TestCards.Amex, securityCode: "8642"), expires_in = 600 });
+        JsonElement created = await tenant.TokenizeAsync(TestCards.PanSource(TestCards.Amex, securityCode: "8642"), expiresIn: 600);
         string id = created.GetProperty("id").GetString()!;
 
         await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(RedisTestEnvironment.Configuration!);
@@ -79,7 +79,7 @@ public sealed class RedisSharedStateTests : IDisposable
     {
         (StrongroomApplication a, _) = TwoNodes();
         TestTenant tenant = await a.CreateTenantAsync();
-        JsonElement created = await PciTokenApiTests.CreateTokenAsync(tenant, new { source = TestCards.PanSource(TestCards.Amex, securityCode: "8642"), expires_in = 600 });
+        JsonElement created = await tenant.TokenizeAsync(TestCards.PanSource(TestCards.Amex, securityCode: "8642"), expiresIn: 600);
         Guid id = Guid.Parse(created.GetProperty("id").GetString()!);
         await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(RedisTestEnvironment.Configuration!);
         IDatabase db = redis.GetDatabase();

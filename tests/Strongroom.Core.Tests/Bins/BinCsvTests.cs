@@ -1,6 +1,5 @@
 using Strongroom.Core.Bins;
 using Strongroom.Core.Cards;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Bins;
 

@@ -1,5 +1,4 @@
 using Strongroom.Core.Cards;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Cards;
 

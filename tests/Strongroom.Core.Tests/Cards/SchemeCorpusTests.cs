@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Strongroom.Core.Cards;
-using Strongroom.Core.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Strongroom.Core.Tests.Cards;
@@ -29,7 +28,7 @@ public sealed class SchemeCorpusTests
     [SkippableFact]
     public async Task Corpus_SchemeLuhnAndValidity_AgreeWithCardValidator_ExceptKnownDifferences()
     {
-        string clients = Path.Combine(RepositoryRoot(), "tests", "clients");
+        string clients = Path.Combine(RepositoryPaths.Root, "tests", "clients");
         string? skipReason = SkipReason(clients);
         Skip.If(skipReason is not null, skipReason);
 
@@ -141,17 +140,6 @@ public sealed class SchemeCorpusTests
 
     private static string Examples(string title, List<string> examples) =>
         $"{examples.Count} {title}; first {Math.Min(ExamplesShown, examples.Count)}:\n  " + string.Join("\n  ", examples.Take(ExamplesShown));
-
-    private static string RepositoryRoot()
-    {
-        string? directory = AppContext.BaseDirectory;
-        while (directory is not null && !File.Exists(Path.Combine(directory, "Strongroom.sln")))
-        {
-            directory = Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new InvalidOperationException("Repository root not found.");
-    }
 
     /// <summary>One implementation's answers for one number: Luhn, scheme (its own name or null), accepted as a PAN.</summary>
     private sealed record Answer(string Number, bool Luhn, string? Type, bool IsValid)

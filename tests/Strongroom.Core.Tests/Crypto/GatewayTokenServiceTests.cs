@@ -1,13 +1,12 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Strongroom.Core.Tenancy;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Crypto;
 
 public sealed class GatewayTokenServiceTests : IDisposable
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly ManualClock _time = new();
     private readonly GatewayTokenService _tokens;
 
     public GatewayTokenServiceTests()

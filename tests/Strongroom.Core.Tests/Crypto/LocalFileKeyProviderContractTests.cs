@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Strongroom.Adapters.KeyFiles;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Crypto;
 

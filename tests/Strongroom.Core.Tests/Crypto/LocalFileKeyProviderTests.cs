@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Strongroom.Adapters.KeyFiles;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Crypto;
 

@@ -7,7 +7,6 @@ using Net.Pkcs11Interop.HighLevelAPI.Factories;
 using Strongroom.Adapters.KeyFiles;
 using Strongroom.Adapters.Pkcs11;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.Crypto;
 

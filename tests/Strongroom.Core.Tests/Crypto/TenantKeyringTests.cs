@@ -129,7 +129,7 @@ public sealed class TenantKeyringTests : IAsyncLifetime
 {
     private readonly SqliteDatabase _database = new();
     private readonly TempDirectory _keys = new("strongroom-kek");
-    private readonly FakeTimeProvider _time = new();
+    private readonly ManualClock _time = new();
     private IVaultStore _store = null!;
     private LocalFileKeyProvider _provider = null!;
 
@@ -256,7 +256,7 @@ public sealed class TenantKeyringVersionMissTests : IAsyncLifetime
 {
     private readonly SqliteDatabase _database = new();
     private readonly TempDirectory _keys = new("strongroom-kek");
-    private readonly FakeTimeProvider _time = new();
+    private readonly ManualClock _time = new();
     private IVaultStore _store = null!;
     private LocalFileKeyProvider _provider = null!;
 

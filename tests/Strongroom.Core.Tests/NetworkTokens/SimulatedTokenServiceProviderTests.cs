@@ -1,7 +1,6 @@
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.NetworkTokens;
 

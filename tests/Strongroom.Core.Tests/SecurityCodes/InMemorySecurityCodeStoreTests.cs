@@ -1,5 +1,4 @@
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Tests.Support;
 
 namespace Strongroom.Core.Tests.SecurityCodes;
 
@@ -7,7 +6,7 @@ public sealed class InMemorySecurityCodeStoreTests : IDisposable
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly ManualClock _time = new();
     private readonly InMemorySecurityCodeStore _store;
     private readonly Guid _tenant = Guid.NewGuid();
     private readonly Guid _token = Guid.NewGuid();

@@ -13,7 +13,7 @@ namespace Strongroom.Core.Tests.Storage;
 /// </summary>
 public abstract class AuditStoreContract
 {
-    private static readonly DateTimeOffset T0 = FakeTimeProvider.DefaultStart;
+    private static readonly DateTimeOffset T0 = ManualClock.DefaultStart;
 
     private static readonly CancellationToken None = CancellationToken.None;
 

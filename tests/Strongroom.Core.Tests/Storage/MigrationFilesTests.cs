@@ -6,7 +6,7 @@ public sealed class MigrationFilesTests
     [Fact]
     public void BothEngines_HaveTheSameNumberedMigrations_InSequence()
     {
-        string root = Path.Combine(RepositoryRoot(), "src", "Strongroom.Storage", "Migrations");
+        string root = Path.Combine(RepositoryPaths.Root, "src", "Strongroom.Storage", "Migrations");
         string[] sqlite = Names(Path.Combine(root, "sqlite"));
         string[] postgres = Names(Path.Combine(root, "postgres"));
 
@@ -20,17 +20,4 @@ public sealed class MigrationFilesTests
 
     private static string[] Names(string directory) =>
         [.. Directory.GetFiles(directory, "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal).Cast<string>()];
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Strongroom.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Strongroom.sln not found above the test binaries.");
-    }
 }

@@ -19,7 +19,7 @@ namespace Strongroom.Core.Tests.Storage;
 /// </summary>
 public abstract partial class VaultStoreContract
 {
-    protected static readonly DateTimeOffset T0 = FakeTimeProvider.DefaultStart;
+    protected static readonly DateTimeOffset T0 = ManualClock.DefaultStart;
 
     private static readonly CancellationToken None = CancellationToken.None;
 

@@ -24,10 +24,10 @@ public sealed class VaultHarness : IDisposable
 {
     private readonly TempDirectory _keyDirectory = new("strongroom-keys");
 
-    public VaultHarness(IVaultStore store, VaultOptions? vaultOptions = null, FakeTimeProvider? time = null)
+    public VaultHarness(IVaultStore store, VaultOptions? vaultOptions = null, ManualClock? time = null)
     {
         Store = store;
-        Time = time ?? new FakeTimeProvider();
+        Time = time ?? new ManualClock();
         Options = vaultOptions ?? new VaultOptions();
         IOptions<VaultOptions> options = Microsoft.Extensions.Options.Options.Create(Options);
         KeyProvider = new LocalFileKeyProvider(
@@ -50,7 +50,7 @@ public sealed class VaultHarness : IDisposable
 
     public IVaultStore Store { get; }
 
-    public FakeTimeProvider Time { get; }
+    public ManualClock Time { get; }
 
     public VaultOptions Options { get; }
 

@@ -1,12 +1,11 @@
 using Strongroom.Core.Cards;
-using Strongroom.Core.Tests.Support;
 using Strongroom.Core.Tokens;
 
 namespace Strongroom.Core.Tests.Tokens;
 
 public class CardBlobTests
 {
-    private static readonly DateTimeOffset Now = FakeTimeProvider.DefaultStart;
+    private static readonly DateTimeOffset Now = ManualClock.DefaultStart;
 
     [Theory]
     [InlineData(TestCards.Visa, "Ada Lovelace")]

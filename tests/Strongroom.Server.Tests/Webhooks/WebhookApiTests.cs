@@ -39,13 +39,6 @@ public sealed class WebhookApiTests
         return (body.GetProperty("id").GetGuid(), body.GetProperty("secret").GetString()!);
     }
 
-    private static async Task<Guid> CreateTokenAsync(TestTenant tenant, string pan = TestCards.Visa)
-    {
-        using HttpResponseMessage response = await tenant.Client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(pan, securityCode: "737") });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
     private static Task<DispatchResult> PassAsync(StrongroomApplication app) =>
         app.Services.GetRequiredService<WebhookDispatcher>().RunOnceAsync(CancellationToken.None);
 
@@ -107,7 +100,7 @@ public sealed class WebhookApiTests
         TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
         (_, string secret) = await CreateEndpointAsync(app, tenant, receiver.Url, "pci_token.created");
 
-        Guid tokenId = await CreateTokenAsync(tenant);
+        Guid tokenId = Guid.Parse(await tenant.TokenizeIdAsync(TestCards.PanSource(securityCode: "737")));
         DispatchResult pass = await PassAsync(app);
 
         Assert.Equal((1, 1), (pass.Attempted, pass.Succeeded));
@@ -145,7 +138,7 @@ public sealed class WebhookApiTests
         using StrongroomApplication app = NewApp();
         TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
         (Guid endpointId, _) = await CreateEndpointAsync(app, tenant, receiver.Url);
-        await CreateTokenAsync(tenant);
+        await tenant.TokenizeAsync(TestCards.PanSource(securityCode: "737"));
 
         Assert.Equal(1, (await PassAsync(app)).Failed);
         Assert.Equal(0, (await PassAsync(app)).Attempted); // not due yet: backing off
@@ -190,7 +183,7 @@ public sealed class WebhookApiTests
             TestTenant tenant = await first.CreateTenantAsync("Merchant", AllScopes);
             (tenantId, apiKey) = (tenant.Id, tenant.ApiKey);
             await CreateEndpointAsync(first, tenant, receiver.Url, "pci_token.created");
-            await CreateTokenAsync(tenant);
+            await tenant.TokenizeAsync(TestCards.PanSource(securityCode: "737"));
             Assert.Equal(1, (await PassAsync(first)).Failed);
         }
 
@@ -218,7 +211,7 @@ public sealed class WebhookApiTests
         app.Settings["Strongroom:Webhooks:RetryWindow"] = "00:03:00";
         TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
         (Guid endpointId, _) = await CreateEndpointAsync(app, tenant, receiver.Url, "pci_token.created");
-        await CreateTokenAsync(tenant);
+        await tenant.TokenizeAsync(TestCards.PanSource(securityCode: "737"));
 
         for (int i = 0; i < 8; i++)
         {
@@ -261,7 +254,7 @@ public sealed class WebhookApiTests
         string newSecret = rotation.GetProperty("secret").GetString()!;
         Assert.True(rotation.TryGetProperty("previous_secret_expires_at", out _));
 
-        Guid tokenId = await CreateTokenAsync(tenant);
+        Guid tokenId = Guid.Parse(await tenant.TokenizeIdAsync(TestCards.PanSource(securityCode: "737")));
         using (HttpResponseMessage deleted = await tenant.Client.DeleteAsync($"/api/pci/tokens/{tokenId}"))
         {
             Assert.True(deleted.IsSuccessStatusCode);
@@ -282,7 +275,7 @@ public sealed class WebhookApiTests
 
         app.Clock.Advance(TimeSpan.FromHours(25)); // grace over: only the new secret signs
         Assert.False((await GetJsonAsync(tenant.Client, $"/api/webhooks/{id}")).TryGetProperty("previous_secret_expires_at", out _));
-        await CreateTokenAsync(tenant);
+        await tenant.TokenizeAsync(TestCards.PanSource(securityCode: "737"));
         await PassAsync(app);
         ReceivedWebhook late = receiver.Received.Last();
         Assert.True(WebhookVerifier.Verify(late.Header("Strongroom-Signature"), late.Body, newSecret, TimeSpan.FromMinutes(5), app.Clock.GetUtcNow()));
@@ -302,7 +295,7 @@ public sealed class WebhookApiTests
 
         // A host name is judged after DNS, at connect (an IP literal is refused already when the endpoint is created).
         await CreateEndpointAsync(app, tenant, receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal), "pci_token.created");
-        await CreateTokenAsync(tenant);
+        await tenant.TokenizeAsync(TestCards.PanSource(securityCode: "737"));
 
         Assert.Equal(1, (await PassAsync(app)).Failed);
 
@@ -359,10 +352,7 @@ public sealed class WebhookApiTests
         second.Settings["Strongroom:Webhooks:AllowPrivateNetworks"] = "false";
         using HttpClient client = second.ApiKeyClient(apiKey);
         second.Clock.Advance(TimeSpan.FromMinutes(1)); // each app's test clock starts at the real time: be after the endpoints' creation
-        using (HttpResponseMessage created = await client.PostAsJsonAsync("/api/pci/tokens", new { source = TestCards.PanSource(TestCards.Visa, securityCode: "737") }))
-        {
-            created.EnsureSuccessStatusCode();
-        }
+        await client.TokenizeAsync(TestCards.PanSource(TestCards.Visa, securityCode: "737"));
 
         DispatchResult pass = await PassAsync(second);
 
@@ -401,7 +391,7 @@ public sealed class WebhookApiTests
         TestTenant tenant = await app.CreateTenantAsync("Merchant", AllScopes);
         await CreateEndpointAsync(app, tenant, receiver.Url, "pci_token.created");
 
-        await CreateTokenAsync(tenant);
+        await tenant.TokenizeAsync(TestCards.PanSource(securityCode: "737"));
 
         var clock = Stopwatch.StartNew();
         while (receiver.Received.IsEmpty && clock.Elapsed < TimeSpan.FromSeconds(20))

@@ -1,6 +1,6 @@
 using Strongroom.Core.Cards;
 
-namespace Strongroom.Core.Tests.Support;
+namespace Strongroom.Testing;
 
 /// <summary>Public test card numbers (issuer documentation test PANs, never real cards) and helpers.</summary>
 public static class TestCards
@@ -14,6 +14,20 @@ public static class TestCards
     public const string DinersClub30x = "30569309025904";
     public const string Jcb = "3530111333300000";
     public const string UnionPay = "6200000000000005";
+
+    /// <summary>The four everyday test cards (Visa, Mastercard, Amex, Discover).</summary>
+    public static readonly string[] All = [Visa, Mastercard, Amex, Discover];
+
+    /// <summary>A Guardian <c>source</c> of type <c>pan</c>, expiring in December three years from now unless told otherwise.</summary>
+    public static object PanSource(string pan = Visa, int month = 12, int? year = null, string? securityCode = "123", string? name = "John Doe") => new
+    {
+        type = "pan",
+        account_number = pan,
+        expiry_month = month,
+        expiry_year = year ?? DateTime.UtcNow.Year + 3,
+        security_code = securityCode,
+        cardholder_name = name,
+    };
 
     public static Pan Parse(string digits) =>
         Pan.TryParse(digits, out Pan? pan, out string? error) ? pan! : throw new InvalidOperationException("Test PAN rejected: " + error);

@@ -1,4 +1,4 @@
-namespace Strongroom.Core.Tests.Support;
+namespace Strongroom.Testing;
 
 /// <summary>A private directory under the system temp path, removed on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Strongroom.Core.Tests.Support;
+namespace Strongroom.Testing;
 
 /// <summary>One generated card number: its plain digits and the disguised text that carries it.</summary>
 public sealed record DisguisedPan(string Digits, string Text, string Disguise)

@@ -1,6 +1,6 @@
 using Strongroom.Adapters.Pkcs11;
 
-namespace Strongroom.Core.Tests.Support;
+namespace Strongroom.Testing;
 
 /// <summary>
 /// Where the PKCS#11 tests find their token. test.sh initialises a throwaway SoftHSM2 token (its own SOFTHSM2_CONF and

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Strongroom.Core.Tests.Support;
+namespace Strongroom.Testing;
 
 /// <summary>Byte-pattern helpers for the data-at-rest scans.</summary>
 public static class ByteSearch

@@ -1,4 +1,4 @@
-namespace Strongroom.Core.Tests.Support;
+namespace Strongroom.Testing;
 
 /// <summary>
 /// Where the PostgreSQL tests find their server. <c>STRONGROOM_TEST_POSTGRES</c> is an Npgsql connection

@@ -1,4 +1,4 @@
-namespace Strongroom.Server.Tests;
+namespace Strongroom.Testing;
 
 /// <summary>Files of the repository the tests run from (client scripts, docs), found by walking up to Strongroom.sln.</summary>
 public static class RepositoryPaths

@@ -1,4 +1,4 @@
-namespace Strongroom.Server.Tests;
+namespace Strongroom.Testing;
 
 /// <summary>
 /// Where the Redis tests find their server: <c>STRONGROOM_TEST_REDIS</c> (<c>host:port</c>, started by test.sh with
