@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Strongroom.Core.Storage;
+using Strongroom.Core.Tenancy;
 
 namespace Strongroom.Core.Cards;
 
@@ -7,7 +7,7 @@ namespace Strongroom.Core.Cards;
 /// Reads and writes a tenant's <see cref="CardRules"/>, and validates cards under them. The tenant's setting is read only when a
 /// stricter rule could change the answer (a security code whose length is not its scheme's), so the usual request costs nothing.
 /// </summary>
-public sealed class CardRulesService(IVaultStore store, Audit.AuditLog audit)
+public sealed class CardRulesService(ISettingsStore store, Audit.AuditLog audit)
 {
     private const string SchemeLengthsProperty = "scheme_security_code_lengths";
 

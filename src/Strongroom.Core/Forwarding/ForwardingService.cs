@@ -6,7 +6,6 @@ using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.NetworkTokens;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
 
 namespace Strongroom.Core.Forwarding;
@@ -49,7 +48,7 @@ public sealed record ForwardPreparation(ForwardOutcome Outcome, PreparedForward?
 /// send, with the card data (or the network token's cryptogram) filled in. The HTTP call itself is the server's.
 /// </summary>
 public sealed class ForwardingService(
-    IVaultStore store,
+    IForwardingStore forwardingStore, INetworkTokenStore networkTokenStore, IPciTokenStore pciTokenStore, ISingleUseTokenStore singleUseTokenStore,
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
     ITokenServiceProvider tokenService,
@@ -70,11 +69,11 @@ public sealed class ForwardingService(
     private static readonly string[] SecurityCodePlaceholders = ["security_code", "dynamic_cvv"];
 
     public Task<IReadOnlyList<ForwardDestination>> ListDestinationsAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        store.ListForwardDestinationsAsync(tenantId, cancellationToken);
+        forwardingStore.ListForwardDestinationsAsync(tenantId, cancellationToken);
 
     /// <summary>The allowlisted destination <paramref name="url"/> falls under (same scheme, host and port), or null.</summary>
     public async Task<ForwardDestination?> MatchAsync(Guid tenantId, Uri url, CancellationToken cancellationToken) =>
-        (await store.ListForwardDestinationsAsync(tenantId, cancellationToken)).FirstOrDefault(d => d.Matches(url));
+        (await forwardingStore.ListForwardDestinationsAsync(tenantId, cancellationToken)).FirstOrDefault(d => d.Matches(url));
 
     /// <summary>
     /// Replaces the allowlist (client identities, PEM certificate and key, are sealed under the tenant's DEK), records
@@ -92,8 +91,8 @@ public sealed class ForwardingService(
         var sealedDestinations = destinations.Select(d => d.ClientIdentityPem is null
             ? d.Destination
             : d.Destination with { ClientIdentity = keys.Seal(RecordKind.ForwardClientIdentity, d.Destination.Id, Encoding.UTF8.GetBytes(d.ClientIdentityPem)) }).ToList();
-        await store.ReplaceForwardDestinationsAsync(tenantId, sealedDestinations, cancellationToken);
-        IReadOnlyList<ForwardDestination> stored = await store.ListForwardDestinationsAsync(tenantId, cancellationToken);
+        await forwardingStore.ReplaceForwardDestinationsAsync(tenantId, sealedDestinations, cancellationToken);
+        IReadOnlyList<ForwardDestination> stored = await forwardingStore.ListForwardDestinationsAsync(tenantId, cancellationToken);
         await audit.RecordAsync(actor, Audit.AuditActions.ForwardDestinationsUpdated, tenantId, tenantId.ToString(), ("destinations", string.Join(' ', stored.Select(d => d.Origin))));
         return stored;
     }
@@ -112,7 +111,7 @@ public sealed class ForwardingService(
     /// <summary>Card data of a PCI token into <paramref name="template"/>.</summary>
     public async Task<ForwardPreparation> PreparePciTokenAsync(Guid tenantId, Guid tokenId, string template, CancellationToken cancellationToken)
     {
-        PciTokenRecord? token = await store.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
+        PciTokenRecord? token = await pciTokenStore.GetPciTokenAsync(tenantId, tokenId, time.GetUtcNow(), cancellationToken);
         if (token is null)
         {
             return new(ForwardOutcome.NotFound);
@@ -129,7 +128,7 @@ public sealed class ForwardingService(
     /// </summary>
     public async Task<ForwardPreparation> PrepareSingleUseTokenAsync(Guid tenantId, string publicId, string template, CancellationToken cancellationToken)
     {
-        SingleUseTokenRecord? token = await store.GetSingleUseTokenAsync(tenantId, publicId, cancellationToken);
+        SingleUseTokenRecord? token = await singleUseTokenStore.GetSingleUseTokenAsync(tenantId, publicId, cancellationToken);
         if (token is null)
         {
             return new(ForwardOutcome.NotFound);
@@ -149,7 +148,7 @@ public sealed class ForwardingService(
         }
 
         DateTimeOffset usedAt = time.GetUtcNowMilliseconds();
-        if (!await store.TryUseSingleUseTokenAsync(tenantId, publicId, usedAt, null, [VaultEvents.CardTokenUsed(tenantId, publicId, "forward", null, usedAt)], completion: null, cancellationToken))
+        if (!await singleUseTokenStore.TryUseSingleUseTokenAsync(tenantId, publicId, usedAt, null, [VaultEvents.CardTokenUsed(tenantId, publicId, "forward", null, usedAt)], completion: null, cancellationToken))
         {
             CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
             return new(ForwardOutcome.Spent, Message: "The single-use token has already been used.");
@@ -166,14 +165,14 @@ public sealed class ForwardingService(
     /// </summary>
     public async Task<ForwardPreparation> PrepareCryptogramAsync(Guid tenantId, Guid networkTokenId, string reference, string template, CancellationToken cancellationToken)
     {
-        NetworkTokenRecord? token = await store.GetNetworkTokenAsync(tenantId, networkTokenId, cancellationToken);
+        NetworkTokenRecord? token = await networkTokenStore.GetNetworkTokenAsync(tenantId, networkTokenId, cancellationToken);
         if (token is null)
         {
             return new(ForwardOutcome.NotFound);
         }
 
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
-        CryptogramRecord? cryptogram = await store.GetCryptogramByReferenceAsync(tenantId, NetworkTokenService.ReferenceDigest(keys, reference), cancellationToken);
+        CryptogramRecord? cryptogram = await forwardingStore.GetCryptogramByReferenceAsync(tenantId, NetworkTokenService.ReferenceDigest(keys, reference), cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         if (cryptogram is null || cryptogram.TokenId != token.Id)
         {
@@ -219,7 +218,7 @@ public sealed class ForwardingService(
             return prepared;
         }
 
-        if (!await store.TryRedeemCryptogramReferenceAsync(tenantId, token.Id, cryptogram.Counter, now, cancellationToken))
+        if (!await forwardingStore.TryRedeemCryptogramReferenceAsync(tenantId, token.Id, cryptogram.Counter, now, cancellationToken))
         {
             CryptographicOperations.ZeroMemory(prepared.Forward!.Body);
             return new(ForwardOutcome.Spent, Message: "The cryptogram reference has already been used.");
@@ -230,7 +229,7 @@ public sealed class ForwardingService(
         {
             if (!succeeded)
             {
-                await store.ReleaseCryptogramReferenceAsync(tenantId, token.Id, cryptogram.Counter, now, CancellationToken.None);
+                await forwardingStore.ReleaseCryptogramReferenceAsync(tenantId, token.Id, cryptogram.Counter, now, CancellationToken.None);
             }
         }));
     }

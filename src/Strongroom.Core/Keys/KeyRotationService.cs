@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Strongroom.Core.Audit;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.SecurityCodes;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 
 namespace Strongroom.Core.Keys;
@@ -23,7 +22,7 @@ public sealed record KekRotation(int NewVersion, int KeysRewrapped, IReadOnlyLis
 /// destroys the old versions, so a backup's copy of the tenant's wrapped DEK can no longer be unwrapped.
 /// </summary>
 public sealed partial class KeyRotationService(
-    IVaultStore store,
+    IKeyRotationStore keyRotationStore, ITenantStore tenantStore,
     IKeyProvider keyProvider,
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
@@ -45,14 +44,14 @@ public sealed partial class KeyRotationService(
         // A node may create a tenant (wrapping under the old version) while this runs: sweep until nothing is left behind.
         for (int pass = 0; pass < 5; pass++)
         {
-            IReadOnlyList<Tenant> tenants = await store.ListTenantsAsync(cancellationToken);
+            IReadOnlyList<Tenant> tenants = await tenantStore.ListTenantsAsync(cancellationToken);
             for (int i = 0; i < tenants.Count; i++)
             {
                 rewrapped += await keyring.RewrapAsync(tenants[i].Id, newVersion, cancellationToken);
                 progress?.Report(new KeyProgress(i + 1, tenants.Count));
             }
 
-            if ((await store.ListKekVersionsInUseAsync(cancellationToken)).All(v => v == newVersion))
+            if ((await tenantStore.ListKekVersionsInUseAsync(cancellationToken)).All(v => v == newVersion))
             {
                 break;
             }
@@ -67,7 +66,7 @@ public sealed partial class KeyRotationService(
         var destroyed = new List<int>();
         if (destroyOldVersions)
         {
-            IReadOnlyList<int> inUse = await store.ListKekVersionsInUseAsync(cancellationToken);
+            IReadOnlyList<int> inUse = await tenantStore.ListKekVersionsInUseAsync(cancellationToken);
             foreach (int version in await keyProvider.ListKekVersionsAsync(cancellationToken))
             {
                 if (version < newVersion && !inUse.Contains(version))
@@ -95,7 +94,7 @@ public sealed partial class KeyRotationService(
     /// <summary>Starts a DEK rotation for the tenant, or returns its unfinished one (to resume).</summary>
     public async Task<RotationJob> StartDekRotationAsync(Guid tenantId, CancellationToken cancellationToken, Actor? actor = null)
     {
-        RotationJob? running = (await store.ListRotationJobsAsync(tenantId, cancellationToken)).FirstOrDefault(j => j.Status == RotationJobStatus.Running);
+        RotationJob? running = (await keyRotationStore.ListRotationJobsAsync(tenantId, cancellationToken)).FirstOrDefault(j => j.Status == RotationJobStatus.Running);
         if (running is not null)
         {
             await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationResumed, tenantId, $"job:{running.Id}", new Dictionary<string, string>
@@ -109,7 +108,7 @@ public sealed partial class KeyRotationService(
         int version = await keyring.AddDataKeyVersionAsync(tenantId, cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         var job = new RotationJob(Guid.CreateVersion7(now), tenantId, version, RotationJobStatus.Running, 0, null, 0, now, now);
-        await store.InsertRotationJobAsync(job, cancellationToken);
+        await keyRotationStore.InsertRotationJobAsync(job, cancellationToken);
         LogDekRotationStarted(logger, tenantId, version);
         await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationStarted, tenantId, $"job:{job.Id}", new Dictionary<string, string> { ["to_version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
         return job;
@@ -130,7 +129,7 @@ public sealed partial class KeyRotationService(
         long total = 0;
         foreach (SealedColumn column in SealedColumns.All)
         {
-            total += await store.CountSealedAsync(column, job.TenantId, cancellationToken);
+            total += await keyRotationStore.CountSealedAsync(column, job.TenantId, cancellationToken);
         }
 
         job = await ReencryptAllAsync(job, total, progress, cancellationToken);
@@ -155,11 +154,11 @@ public sealed partial class KeyRotationService(
             throw new InvalidOperationException($"{remaining} value(s) are still sealed under an older key version; run the rotation again.");
         }
 
-        int retired = await store.DeleteTenantKeysBelowAsync(job.TenantId, TenantKeyPurpose.Data, job.ToVersion, cancellationToken);
+        int retired = await tenantStore.DeleteTenantKeysBelowAsync(job.TenantId, TenantKeyPurpose.Data, job.ToVersion, cancellationToken);
         keyring.Evict(job.TenantId);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         job = job with { Status = RotationJobStatus.Completed, UpdatedAt = now, CompletedAt = now };
-        await store.UpdateRotationJobAsync(job, cancellationToken);
+        await keyRotationStore.UpdateRotationJobAsync(job, cancellationToken);
         LogDekRotationCompleted(logger, job.TenantId, job.ToVersion, job.Reencrypted, retired);
         await audit.AppendAsync(ActorName(actor), AuditActions.DekRotationCompleted, job.TenantId, $"job:{job.Id}", new Dictionary<string, string>
         {
@@ -170,7 +169,7 @@ public sealed partial class KeyRotationService(
         return job;
     }
 
-    public Task<IReadOnlyList<RotationJob>> ListJobsAsync(Guid? tenantId, CancellationToken cancellationToken) => store.ListRotationJobsAsync(tenantId, cancellationToken);
+    public Task<IReadOnlyList<RotationJob>> ListJobsAsync(Guid? tenantId, CancellationToken cancellationToken) => keyRotationStore.ListRotationJobsAsync(tenantId, cancellationToken);
 
     /// <summary>
     /// Crypto-shreds a tenant: deletes it with everything it owns, then rotates the KEK and destroys every older
@@ -178,12 +177,12 @@ public sealed partial class KeyRotationService(
     /// </summary>
     public async Task<bool> ShredTenantAsync(Guid tenantId, CancellationToken cancellationToken, Actor? actor = null)
     {
-        if ((await store.ListSubAccountsAsync(tenantId, cancellationToken)).Count > 0)
+        if ((await tenantStore.ListSubAccountsAsync(tenantId, cancellationToken)).Count > 0)
         {
             throw new InvalidOperationException("The account has sub-accounts; delete them first.");
         }
 
-        if (!await store.DeleteTenantAsync(tenantId, cancellationToken))
+        if (!await tenantStore.DeleteTenantAsync(tenantId, cancellationToken))
         {
             return false;
         }
@@ -207,7 +206,7 @@ public sealed partial class KeyRotationService(
             Guid? cursor = stage == job.Stage ? job.Cursor : null;
             while (true)
             {
-                IReadOnlyList<SealedValue> batch = await store.ListSealedAsync(column, job.TenantId, cursor, BatchSize, cancellationToken);
+                IReadOnlyList<SealedValue> batch = await keyRotationStore.ListSealedAsync(column, job.TenantId, cursor, BatchSize, cancellationToken);
                 if (batch.Count == 0)
                 {
                     break;
@@ -235,7 +234,7 @@ public sealed partial class KeyRotationService(
                     try
                     {
                         // Lost compare-and-set: the value was rewritten (already under the new key) or deleted meanwhile.
-                        if (await store.ReplaceSealedAsync(column, job.TenantId, value.RecordId, value.Envelope, keys.Seal(kind, value.RecordId, plaintext), cancellationToken))
+                        if (await keyRotationStore.ReplaceSealedAsync(column, job.TenantId, value.RecordId, value.Envelope, keys.Seal(kind, value.RecordId, plaintext), cancellationToken))
                         {
                             reencrypted++;
                         }
@@ -248,14 +247,14 @@ public sealed partial class KeyRotationService(
 
                 cursor = batch[^1].RecordId;
                 job = job with { Stage = stage, Cursor = cursor, Reencrypted = job.Reencrypted + reencrypted, UpdatedAt = time.GetUtcNowMilliseconds() };
-                await store.UpdateRotationJobAsync(job, cancellationToken);
+                await keyRotationStore.UpdateRotationJobAsync(job, cancellationToken);
                 progress?.Report(new KeyProgress(Math.Min(job.Reencrypted, total), total));
             }
 
             job = job with { Stage = stage + 1, Cursor = null };
         }
 
-        await store.UpdateRotationJobAsync(job, cancellationToken);
+        await keyRotationStore.UpdateRotationJobAsync(job, cancellationToken);
         return job;
     }
 
@@ -267,7 +266,7 @@ public sealed partial class KeyRotationService(
             Guid? cursor = null;
             while (true)
             {
-                IReadOnlyList<SealedValue> batch = await store.ListSealedAsync(column, job.TenantId, cursor, 1000, cancellationToken);
+                IReadOnlyList<SealedValue> batch = await keyRotationStore.ListSealedAsync(column, job.TenantId, cursor, 1000, cancellationToken);
                 count += batch.Count(v => Envelope.ReadKeyVersion(v.Envelope) != job.ToVersion);
                 if (batch.Count < 1000)
                 {

@@ -8,7 +8,6 @@ using Strongroom.Core.Crypto;
 using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.Sessions;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
 
 namespace Strongroom.Core.NetworkTokens;
@@ -74,7 +73,7 @@ public enum CryptogramCheck
 /// written in the same transaction (the outbox webhooks will read).
 /// </summary>
 public sealed partial class NetworkTokenService(
-    IVaultStore store,
+    IEventStore eventStore, INetworkTokenStore networkTokenStore, ISessionStore sessionStore,
     TenantKeyring keyring,
     PciTokenService pciTokens,
     ITokenServiceProvider tokenService,
@@ -128,14 +127,14 @@ public sealed partial class NetworkTokenService(
 
         if (completingSessionId is Guid sessionId)
         {
-            SessionWriteResult write = await store.TryCompleteSessionAsync(sessionId, id, now, new SessionCompletionWrites(NetworkToken: record,
+            SessionWriteResult write = await sessionStore.TryCompleteSessionAsync(sessionId, id, now, new SessionCompletionWrites(NetworkToken: record,
                 Events: [created, VaultEvents.SessionCompleted(tenantId, sessionId, Sessions.SessionKind.NetworkToken, "network_token_id", id, now)]), cancellationToken);
             if (write != SessionWriteResult.Completed)
             {
                 return write == SessionWriteResult.TokenConflict ? Conflict() : new(NetworkTokenOutcome.SessionClosed);
             }
         }
-        else if (!await store.InsertNetworkTokenAsync(record, created, reply?.Seal(token), cancellationToken))
+        else if (!await networkTokenStore.InsertNetworkTokenAsync(record, created, reply?.Seal(token), cancellationToken))
         {
             return Conflict();
         }
@@ -157,7 +156,7 @@ public sealed partial class NetworkTokenService(
 
     public async Task<NetworkToken?> GetAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken)
     {
-        NetworkTokenRecord? record = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
+        NetworkTokenRecord? record = await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
         return record is null ? null : await ToTokenAsync(record, cancellationToken);
     }
 
@@ -171,7 +170,7 @@ public sealed partial class NetworkTokenService(
         // A concurrent change makes the compare-and-set fail; re-read and re-decide a few times before giving up.
         for (int attempt = 0; attempt < 5; attempt++)
         {
-            NetworkTokenRecord? record = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
+            NetworkTokenRecord? record = await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
             if (record is null)
             {
                 return new(NetworkTokenOutcome.NotFound);
@@ -238,7 +237,7 @@ public sealed partial class NetworkTokenService(
         Guid tenantId, Guid tokenId, long? amount, string? currency, bool referenceMode, Audit.Actor actor, CancellationToken cancellationToken,
         IdempotentReply<IssuedCryptogram>? reply = null)
     {
-        NetworkTokenRecord? record = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
+        NetworkTokenRecord? record = await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
         if (record is null)
         {
             return new(NetworkTokenOutcome.NotFound);
@@ -251,7 +250,7 @@ public sealed partial class NetworkTokenService(
             if (transition.Allowed)
             {
                 record = (await ChangeStatusAsync(record, transition, notice.Party, notice.Reason, reply: null, cancellationToken))?.Record
-                    ?? await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) ?? record;
+                    ?? await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) ?? record;
             }
         }
 
@@ -276,7 +275,7 @@ public sealed partial class NetworkTokenService(
             ? new IssuedCryptogram(null, null, record.TokenExpiryMonth, record.TokenExpiryYear, reference, expiresAt)
             : new IssuedCryptogram(tokenService.ComputeCryptogram(keys, record, counter, amount, currency), tokenPan, record.TokenExpiryMonth, record.TokenExpiryYear, null, expiresAt);
 
-        long? issuedCounter = await store.IssueCryptogramAsync(pending, issued, reply is null ? null : counter => reply.Seal(Issue(counter)), cancellationToken);
+        long? issuedCounter = await networkTokenStore.IssueCryptogramAsync(pending, issued, reply is null ? null : counter => reply.Seal(Issue(counter)), cancellationToken);
         if (issuedCounter is null)
         {
             return new(NetworkTokenOutcome.Refused, Message: "The network token is no longer active; cryptograms need an active token.");
@@ -295,7 +294,7 @@ public sealed partial class NetworkTokenService(
     /// </summary>
     public async Task<CryptogramCheck?> VerifyCryptogramAsync(Guid tenantId, Guid tokenId, string cryptogram, long? amount, string? currency, CancellationToken cancellationToken)
     {
-        NetworkTokenRecord? record = await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
+        NetworkTokenRecord? record = await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken);
         if (record is null)
         {
             return null;
@@ -312,31 +311,31 @@ public sealed partial class NetworkTokenService(
             return CryptogramCheck.Forged;
         }
 
-        CryptogramRecord? issued = await store.GetCryptogramAsync(tenantId, tokenId, counter, cancellationToken);
+        CryptogramRecord? issued = await networkTokenStore.GetCryptogramAsync(tenantId, tokenId, counter, cancellationToken);
         if (issued is null)
         {
             return CryptogramCheck.Forged;
         }
 
         DateTimeOffset now = time.GetUtcNow();
-        if (await store.UseCryptogramAsync(tenantId, tokenId, counter, now, cancellationToken))
+        if (await networkTokenStore.UseCryptogramAsync(tenantId, tokenId, counter, now, cancellationToken))
         {
             return CryptogramCheck.Valid;
         }
 
-        return issued.UsedAt is not null || (await store.GetCryptogramAsync(tenantId, tokenId, counter, cancellationToken))?.UsedAt is not null
+        return issued.UsedAt is not null || (await networkTokenStore.GetCryptogramAsync(tenantId, tokenId, counter, cancellationToken))?.UsedAt is not null
             ? CryptogramCheck.AlreadyUsed
             : CryptogramCheck.Expired;
     }
 
     /// <summary>The token's events (creation, status changes, cryptograms), oldest first; null when the token does not exist.</summary>
     public async Task<IReadOnlyList<VaultEvent>?> ListEventsAsync(Guid tenantId, Guid tokenId, CancellationToken cancellationToken) =>
-        await store.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) is null ? null : await store.ListEventsAsync(tenantId, tokenId.ToString(), cancellationToken);
+        await networkTokenStore.GetNetworkTokenAsync(tenantId, tokenId, cancellationToken) is null ? null : await eventStore.ListEventsAsync(tenantId, tokenId.ToString(), cancellationToken);
 
     /// <summary>Only asked before a token's first cryptogram, so the event read is rare.</summary>
     private async Task<bool> StatusEverChangedAsync(NetworkTokenRecord record, CancellationToken cancellationToken) =>
         record.CryptogramCounter == 0 &&
-        (await store.ListEventsAsync(record.TenantId, record.Id.ToString(), cancellationToken)).Any(e => e.Type == VaultEventTypes.NetworkTokenStatusChanged);
+        (await eventStore.ListEventsAsync(record.TenantId, record.Id.ToString(), cancellationToken)).Any(e => e.Type == VaultEventTypes.NetworkTokenStatusChanged);
 
     /// <summary>The changed record and the token as the caller sees it (rendered before the write, for the idempotent response).</summary>
     private async Task<(NetworkTokenRecord Record, NetworkToken Token)?> ChangeStatusAsync(
@@ -356,7 +355,7 @@ public sealed partial class NetworkTokenService(
             UpdatedAt = now,
         };
         NetworkToken token = await ToTokenAsync(changed, cancellationToken);
-        if (!await store.UpdateNetworkTokenStatusAsync(record, transition.Status, transition.SuspendedBy, deleted, now, change, reply?.Seal(token), cancellationToken))
+        if (!await networkTokenStore.UpdateNetworkTokenStatusAsync(record, transition.Status, transition.SuspendedBy, deleted, now, change, reply?.Seal(token), cancellationToken))
         {
             return null;
         }

@@ -5,8 +5,8 @@ using Strongroom.Core.Events;
 using Strongroom.Core.Idempotency;
 using Strongroom.Core.Cards;
 using Strongroom.Core.NetworkTokens;
-using Strongroom.Core.Storage;
 using Strongroom.Core.Tokens;
+using Strongroom.Core.Tenancy;
 
 namespace Strongroom.Core.Sessions;
 
@@ -38,7 +38,7 @@ public sealed record SessionCompletion(SessionCompletionOutcome Outcome, Session
 /// compare-and-set in the same transaction as the token insert, so a session yields at most one token.
 /// </summary>
 public sealed partial class SessionService(
-    IVaultStore store,
+    ISessionStore sessionStore, ISettingsStore settingsStore,
     PciTokenService tokens,
     NetworkTokenService networkTokens,
     TimeProvider time,
@@ -70,14 +70,14 @@ public sealed partial class SessionService(
     /// <summary>The tenant's session (merchant server); null when absent, purged or another tenant's.</summary>
     public async Task<SessionView?> GetAsync(Guid tenantId, Guid sessionId, CancellationToken cancellationToken)
     {
-        SessionRecord? record = await store.GetSessionAsync(tenantId, sessionId, cancellationToken);
+        SessionRecord? record = await sessionStore.GetSessionAsync(tenantId, sessionId, cancellationToken);
         return record is null ? null : await ViewAsync(record, cancellationToken);
     }
 
     /// <summary>The session by its id alone (hosted form: the id is the cardholder's capability).</summary>
     public async Task<SessionView?> FindAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        SessionRecord? record = await store.FindSessionAsync(sessionId, cancellationToken);
+        SessionRecord? record = await sessionStore.FindSessionAsync(sessionId, cancellationToken);
         return record is null ? null : await ViewAsync(record, cancellationToken);
     }
 
@@ -87,7 +87,7 @@ public sealed partial class SessionService(
     /// </summary>
     public async Task<SessionCompletion> CompleteAsync(Guid sessionId, CardInput input, CancellationToken cancellationToken)
     {
-        SessionRecord? record = await store.FindSessionAsync(sessionId, cancellationToken);
+        SessionRecord? record = await sessionStore.FindSessionAsync(sessionId, cancellationToken);
         if (record is null)
         {
             return new(SessionCompletionOutcome.NotFound, null, []);
@@ -117,7 +117,7 @@ public sealed partial class SessionService(
             }
 
             DateTimeOffset completedAt = time.GetUtcNowMilliseconds();
-            completed = await store.TryCompleteSessionAsync(record.Id, token.Id, completedAt,
+            completed = await sessionStore.TryCompleteSessionAsync(record.Id, token.Id, completedAt,
                 new SessionCompletionWrites(Events: [VaultEvents.SessionCompleted(record.TenantId, record.Id, record.Kind, "pci_token_id", token.Id, completedAt)]), cancellationToken) == SessionWriteResult.Completed;
             if (completed)
             {
@@ -149,7 +149,7 @@ public sealed partial class SessionService(
             {
                 SealedPciToken token = await tokens.SealAsync(record.TenantId, card, tokenOptions, reply: null, cancellationToken);
                 PciTokenRecord created = token.Record;
-                completed = await tokens.CommitAsync(token, async () => await store.TryCompleteSessionAsync(record.Id, created.Id, created.CreatedAt,
+                completed = await tokens.CommitAsync(token, async () => await sessionStore.TryCompleteSessionAsync(record.Id, created.Id, created.CreatedAt,
                     new SessionCompletionWrites(PciToken: created, Events:
                     [
                         VaultEvents.PciTokenCreated(created),
@@ -158,7 +158,7 @@ public sealed partial class SessionService(
             }
         }
 
-        SessionRecord current = await store.FindSessionAsync(record.Id, cancellationToken) ?? record;
+        SessionRecord current = await sessionStore.FindSessionAsync(record.Id, cancellationToken) ?? record;
         if (!completed)
         {
             // Another request completed, locked or outlived the session between our read and our write.
@@ -172,7 +172,7 @@ public sealed partial class SessionService(
     /// <summary>The origins allowed to frame the tenant's hosted form and receive its result (see <see cref="HostedFormOrigins"/>).</summary>
     public async Task<IReadOnlyList<string>> GetAllowedOriginsAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        string? json = await store.GetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, cancellationToken);
+        string? json = await settingsStore.GetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, cancellationToken);
         return json is null ? [] : JsonSerializer.Deserialize(json, CoreJson.Default.ListString) ?? [];
     }
 
@@ -189,7 +189,7 @@ public sealed partial class SessionService(
         }
 
         string? json = origins.Count == 0 ? null : JsonSerializer.Serialize(origins.Distinct(StringComparer.Ordinal).ToList(), CoreJson.Default.ListString);
-        await store.SetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, json, cancellationToken);
+        await settingsStore.SetTenantSettingAsync(tenantId, HostedFormOrigins.SettingName, json, cancellationToken);
         await audit.RecordAsync(actor, Audit.AuditActions.HostedFormUpdated, tenantId, tenantId.ToString(), ("allowed_origins", string.Join(' ', origins)));
     }
 
@@ -204,8 +204,8 @@ public sealed partial class SessionService(
     private async Task<SessionCompletion> FailAsync(SessionRecord record, List<CardFieldError> errors, CancellationToken cancellationToken)
     {
         int max = options.Value.SessionMaxFailedAttempts;
-        int? failed = await store.RecordFailedSessionAttemptAsync(record.Id, max, time.GetUtcNowMilliseconds(), cancellationToken);
-        SessionRecord current = await store.FindSessionAsync(record.Id, cancellationToken) ?? record;
+        int? failed = await sessionStore.RecordFailedSessionAttemptAsync(record.Id, max, time.GetUtcNowMilliseconds(), cancellationToken);
+        SessionRecord current = await sessionStore.FindSessionAsync(record.Id, cancellationToken) ?? record;
         if (failed is null)
         {
             return new(Closed(current, time.GetUtcNow()) ?? SessionCompletionOutcome.AlreadyCompleted, await ViewAsync(current, cancellationToken), []);
@@ -253,7 +253,7 @@ public sealed partial class SessionService(
     {
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         var session = new SessionRecord(NewCapabilityId(), tenantId, kind, SessionStatus.Created, tokenId, optionsJson, now, now + options.Value.SessionTtl);
-        await store.InsertSessionAsync(session, reply?.Seal(session), cancellationToken);
+        await sessionStore.InsertSessionAsync(session, reply?.Seal(session), cancellationToken);
         reply?.MarkCommitted();
         LogCreated(logger, session.Id, tenantId, session.Kind);
         return session;

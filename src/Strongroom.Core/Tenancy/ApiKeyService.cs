@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tenancy;
 
@@ -16,7 +15,7 @@ public sealed record IssuedApiKey(ApiKeyRecord Record, string Key)
 /// Issues and verifies tenant API keys. A key reads <c>srk_&lt;id&gt;.&lt;secret&gt;</c>: the id finds the
 /// record, the secret is checked against its stored hash in constant time.
 /// </summary>
-public sealed partial class ApiKeyService(IVaultStore store, Audit.AuditLog audit, TimeProvider time, ILogger<ApiKeyService> logger)
+public sealed partial class ApiKeyService(ICredentialStore credentialStore, ITenantStore tenantStore, Audit.AuditLog audit, TimeProvider time, ILogger<ApiKeyService> logger)
 {
     public const string Prefix = "srk_";
 
@@ -40,7 +39,7 @@ public sealed partial class ApiKeyService(IVaultStore store, Audit.AuditLog audi
             throw new ArgumentException("API keys cannot carry admin rights.", nameof(rights));
         }
 
-        if (await store.GetTenantAsync(tenantId, cancellationToken) is null)
+        if (await tenantStore.GetTenantAsync(tenantId, cancellationToken) is null)
         {
             throw new TenantNotFoundException(tenantId);
         }
@@ -57,7 +56,7 @@ public sealed partial class ApiKeyService(IVaultStore store, Audit.AuditLog audi
             now,
             expiresInSeconds is int seconds ? now.AddSeconds(seconds) : null,
             null);
-        await store.CreateApiKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id, ApiKeyKind, record.Name, now), cancellationToken);
+        await credentialStore.CreateApiKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id, ApiKeyKind, record.Name, now), cancellationToken);
         LogCreated(logger, id, tenantId, (int)rights);
         await audit.RecordAsync(actor, Audit.AuditActions.ApiKeyCreated, tenantId, id,
             ("scopes", string.Join(' ', VaultRightNames.ToNames(rights))), ("expires_in", expiresInSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -72,7 +71,7 @@ public sealed partial class ApiKeyService(IVaultStore store, Audit.AuditLog audi
             return null;
         }
 
-        ApiKeyRecord? record = await store.GetApiKeyAsync(id, cancellationToken);
+        ApiKeyRecord? record = await credentialStore.GetApiKeyAsync(id, cancellationToken);
         bool secretMatches = SecretHasher.Verify(secret, record?.SecretHash ?? DummyHash);
         if (record is null || !secretMatches || !record.IsUsableAt(time.GetUtcNow()))
         {
@@ -82,12 +81,12 @@ public sealed partial class ApiKeyService(IVaultStore store, Audit.AuditLog audi
         return new Principal(PrincipalKind.ApiKey, record.TenantId, record.Id, record.Rights);
     }
 
-    public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) => store.ListApiKeysAsync(tenantId, cancellationToken);
+    public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) => credentialStore.ListApiKeysAsync(tenantId, cancellationToken);
 
     /// <summary>Revokes the tenant's key; false when it has no such key. A revocation is recorded in the audit log.</summary>
     public async Task<bool> RevokeAsync(Guid tenantId, string keyId, Audit.Actor actor, CancellationToken cancellationToken)
     {
-        if (!await store.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNowMilliseconds(), VaultEvents.ApiKeyDeleted(tenantId, keyId, ApiKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
+        if (!await credentialStore.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNowMilliseconds(), VaultEvents.ApiKeyDeleted(tenantId, keyId, ApiKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
         {
             return false;
         }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Events;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tenancy;
 
@@ -22,7 +21,7 @@ public sealed class SigningKeyLimitException() : Exception($"At most {SigningKey
 /// docs/security.md): type 1 creates, reads (masked) and deletes tokens; type 2 may also move card
 /// data out. A key of a top-level account may also manage that account's sub-accounts.
 /// </summary>
-public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring keyring, Audit.AuditLog audit, TimeProvider time, ILogger<SigningKeyService> logger)
+public sealed partial class SigningKeyService(ICredentialStore credentialStore, ITenantStore tenantStore, TenantKeyring keyring, Audit.AuditLog audit, TimeProvider time, ILogger<SigningKeyService> logger)
 {
     /// <summary>The <c>kind</c> of this key type in <c>api_key.*</c> events.</summary>
     public const string SigningKeyKind = "signing_key";
@@ -59,13 +58,13 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             throw new ArgumentOutOfRangeException(nameof(type), "Key type must be 1 or 2.");
         }
 
-        if (await store.GetTenantAsync(tenantId, cancellationToken) is null)
+        if (await tenantStore.GetTenantAsync(tenantId, cancellationToken) is null)
         {
             throw new TenantNotFoundException(tenantId);
         }
 
         // A soft limit: two concurrent creates may both pass the count; the cost of a 51st key is nil.
-        if (await store.CountSigningKeysAsync(tenantId, cancellationToken) >= MaxKeysPerTenant)
+        if (await credentialStore.CountSigningKeysAsync(tenantId, cancellationToken) >= MaxKeysPerTenant)
         {
             throw new SigningKeyLimitException();
         }
@@ -85,7 +84,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             LastNonce: 0,
             LastActivity: null,
             time.GetUtcNowMilliseconds());
-        await store.CreateSigningKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id.ToString(), SigningKeyKind, record.Title, record.CreatedAt), cancellationToken);
+        await credentialStore.CreateSigningKeyAsync(record, VaultEvents.ApiKeyCreated(tenantId, id.ToString(), SigningKeyKind, record.Title, record.CreatedAt), cancellationToken);
         LogCreated(logger, id, tenantId, type);
         await audit.RecordAsync(actor, Audit.AuditActions.SigningKeyCreated, tenantId, id.ToString(),
             ("type", type.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("public_key", Audit.Actor.SigningKeyPrefix(record.PublicKey)));
@@ -95,7 +94,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
     /// <summary>The key and its secret for signature verification; null when no such key exists.</summary>
     public async Task<(SigningKeyRecord Key, byte[] Secret)?> ResolveAsync(string publicKey, CancellationToken cancellationToken)
     {
-        if (publicKey.Length is 0 or > 128 || await store.GetSigningKeyByPublicKeyAsync(publicKey, cancellationToken) is not { } key)
+        if (publicKey.Length is 0 or > 128 || await credentialStore.GetSigningKeyByPublicKeyAsync(publicKey, cancellationToken) is not { } key)
         {
             return null;
         }
@@ -103,17 +102,17 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
         return (key, await keyring.OpenAsync(key.TenantId, RecordKind.SigningKeySecret, key.Id, key.SealedSecret, cancellationToken));
     }
 
-    public Task<SigningKeyRecord?> GetAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => store.GetSigningKeyAsync(tenantId, keyId, cancellationToken);
+    public Task<SigningKeyRecord?> GetAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => credentialStore.GetSigningKeyAsync(tenantId, keyId, cancellationToken);
 
     public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(Guid tenantId, int limit, int offset, CancellationToken cancellationToken) =>
-        store.ListSigningKeysAsync(tenantId, limit, offset, cancellationToken);
+        credentialStore.ListSigningKeysAsync(tenantId, limit, offset, cancellationToken);
 
     /// <summary>Changes title, enabled flag and access restriction (recorded in the audit log); null when the key does not exist for this tenant.</summary>
     public async Task<SigningKeyRecord?> EditAsync(
         Guid tenantId, Guid keyId, string? title, bool? isEnabled, bool? restrictAccess, IReadOnlyList<AccessEndpoint>? accessEndpoints, Audit.Actor actor, CancellationToken cancellationToken)
     {
         FreeText.Require("title", title);
-        if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
+        if (await credentialStore.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
         {
             return null;
         }
@@ -125,7 +124,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
             RestrictAccess = restrictAccess ?? key.RestrictAccess,
             AccessEndpoints = accessEndpoints ?? key.AccessEndpoints,
         };
-        if (!await store.UpdateSigningKeyAsync(edited, cancellationToken))
+        if (!await credentialStore.UpdateSigningKeyAsync(edited, cancellationToken))
         {
             return null;
         }
@@ -138,14 +137,14 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
     /// <summary>Replaces the secret (recorded in the audit log); the old one stops working at once. Null when the key does not exist.</summary>
     public async Task<IssuedSigningKey?> ResetSecretAsync(Guid tenantId, Guid keyId, Audit.Actor actor, CancellationToken cancellationToken)
     {
-        if (await store.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
+        if (await credentialStore.GetSigningKeyAsync(tenantId, keyId, cancellationToken) is not { } key)
         {
             return null;
         }
 
         string secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         SigningKeyRecord reset = key with { SealedSecret = await SealSecretAsync(tenantId, keyId, secret, cancellationToken) };
-        if (!await store.UpdateSigningKeyAsync(reset, cancellationToken))
+        if (!await credentialStore.UpdateSigningKeyAsync(reset, cancellationToken))
         {
             return null;
         }
@@ -158,7 +157,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
     /// <summary>Deletes the key (recorded in the audit log); false when it does not exist for this tenant.</summary>
     public async Task<bool> DeleteAsync(Guid tenantId, Guid keyId, Audit.Actor actor, CancellationToken cancellationToken)
     {
-        if (!await store.DeleteSigningKeyAsync(tenantId, keyId, VaultEvents.ApiKeyDeleted(tenantId, keyId.ToString(), SigningKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
+        if (!await credentialStore.DeleteSigningKeyAsync(tenantId, keyId, VaultEvents.ApiKeyDeleted(tenantId, keyId.ToString(), SigningKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
         {
             return false;
         }
@@ -169,7 +168,7 @@ public sealed partial class SigningKeyService(IVaultStore store, TenantKeyring k
 
     /// <summary>Records a use: strictly increasing nonce (replay protection) unless the dialect checked a time window instead.</summary>
     public Task<bool> TryUseAsync(Guid keyId, long nonce, bool requireIncrease, CancellationToken cancellationToken) =>
-        store.TryUseSigningKeyAsync(keyId, nonce, requireIncrease, time.GetUtcNow(), cancellationToken);
+        credentialStore.TryUseSigningKeyAsync(keyId, nonce, requireIncrease, time.GetUtcNow(), cancellationToken);
 
     private async Task<byte[]> SealSecretAsync(Guid tenantId, Guid keyId, string secret, CancellationToken cancellationToken)
     {

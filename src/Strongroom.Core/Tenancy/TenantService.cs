@@ -2,12 +2,11 @@ using Microsoft.Extensions.Logging;
 using Strongroom.Core.Audit;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Tenancy;
 
 /// <summary>Creates tenants (with their keys) and looks them up.</summary>
-public sealed partial class TenantService(IVaultStore store, TenantKeyring keyring, AuditLog audit, TimeProvider time, ILogger<TenantService> logger)
+public sealed partial class TenantService(ITenantStore store, TenantKeyring keyring, AuditLog audit, TimeProvider time, ILogger<TenantService> logger)
 {
     /// <summary>Creates an account on behalf of <paramref name="actor"/> (the admin or the operator) and records it in the audit log.</summary>
     public async Task<Tenant> CreateAsync(string name, Actor actor, CancellationToken cancellationToken)

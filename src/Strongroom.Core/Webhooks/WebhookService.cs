@@ -8,7 +8,6 @@ using Strongroom.Core.Audit;
 using Strongroom.Core.Crypto;
 using Strongroom.Core.Egress;
 using Strongroom.Core.Events;
-using Strongroom.Core.Storage;
 
 namespace Strongroom.Core.Webhooks;
 
@@ -36,7 +35,7 @@ public sealed record WebhookResult(WebhookOutcome Outcome, WebhookEndpointRecord
 /// events, deliveries, attempts, and manual redelivery. Delivery itself is <see cref="WebhookDispatcher"/>'s.
 /// Every change made on behalf of an <see cref="Actor"/> is recorded in the audit log once it has succeeded.
 /// </summary>
-public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyring, AuditLog audit, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookService> logger)
+public sealed partial class WebhookService(IEventStore eventStore, IWebhookStore webhookStore, TenantKeyring keyring, AuditLog audit, TimeProvider time, IOptions<WebhookOptions> options, ILogger<WebhookService> logger)
 {
     public const int MaxUrlLength = 2048;
     public const int MaxDescriptionLength = 200;
@@ -54,7 +53,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             return new(WebhookOutcome.Invalid, Errors: errors);
         }
 
-        if ((await store.ListWebhookEndpointsAsync(tenantId, cancellationToken)).Count >= options.Value.MaxEndpointsPerTenant)
+        if ((await webhookStore.ListWebhookEndpointsAsync(tenantId, cancellationToken)).Count >= options.Value.MaxEndpointsPerTenant)
         {
             return new(WebhookOutcome.LimitReached);
         }
@@ -65,21 +64,21 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         var endpoint = new WebhookEndpointRecord(id, tenantId, url!, description, types, input.Enabled ?? true,
             keys.Seal(RecordKind.WebhookSecret, id, Encoding.UTF8.GetBytes(secret)), null, null, now, now);
-        await store.InsertWebhookEndpointAsync(endpoint, cancellationToken);
+        await webhookStore.InsertWebhookEndpointAsync(endpoint, cancellationToken);
         LogCreated(logger, id, tenantId);
         await audit.RecordAsync(actor, AuditActions.WebhookCreated, tenantId, id.ToString(), ("host", new Uri(endpoint.Url).Authority));
         return new(WebhookOutcome.Done, endpoint, secret);
     }
 
     public Task<WebhookEndpointRecord?> GetAsync(Guid tenantId, Guid endpointId, CancellationToken cancellationToken) =>
-        store.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken);
+        webhookStore.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken);
 
     public Task<IReadOnlyList<WebhookEndpointRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        store.ListWebhookEndpointsAsync(tenantId, cancellationToken);
+        webhookStore.ListWebhookEndpointsAsync(tenantId, cancellationToken);
 
     public async Task<WebhookResult> UpdateAsync(Guid tenantId, Guid endpointId, WebhookEndpointInput input, Actor actor, CancellationToken cancellationToken)
     {
-        if (await store.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken) is not { } current)
+        if (await webhookStore.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken) is not { } current)
         {
             return new(WebhookOutcome.NotFound);
         }
@@ -101,7 +100,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             Enabled = input.Enabled ?? current.Enabled,
             UpdatedAt = time.GetUtcNowMilliseconds(),
         };
-        if (!await store.UpdateWebhookEndpointAsync(updated, cancellationToken))
+        if (!await webhookStore.UpdateWebhookEndpointAsync(updated, cancellationToken))
         {
             return new(WebhookOutcome.NotFound);
         }
@@ -116,7 +115,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
     /// </summary>
     public async Task<WebhookResult> RotateSecretAsync(Guid tenantId, Guid endpointId, Actor actor, CancellationToken cancellationToken)
     {
-        if (await store.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken) is not { } current)
+        if (await webhookStore.GetWebhookEndpointAsync(tenantId, endpointId, cancellationToken) is not { } current)
         {
             return new(WebhookOutcome.NotFound);
         }
@@ -133,7 +132,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
             UpdatedAt = now,
         };
         CryptographicOperations.ZeroMemory(previous);
-        if (!await store.UpdateWebhookEndpointAsync(rotated, cancellationToken))
+        if (!await webhookStore.UpdateWebhookEndpointAsync(rotated, cancellationToken))
         {
             return new(WebhookOutcome.NotFound);
         }
@@ -145,7 +144,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
 
     public async Task<bool> DeleteAsync(Guid tenantId, Guid endpointId, Actor actor, CancellationToken cancellationToken)
     {
-        bool deleted = await store.DeleteWebhookEndpointAsync(tenantId, endpointId, cancellationToken);
+        bool deleted = await webhookStore.DeleteWebhookEndpointAsync(tenantId, endpointId, cancellationToken);
         if (deleted)
         {
             LogDeleted(logger, endpointId, tenantId);
@@ -169,16 +168,16 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize + 1);
-        return store.ListTenantEventsAsync(tenantId, type, after, limit, cancellationToken);
+        return eventStore.ListTenantEventsAsync(tenantId, type, after, limit, cancellationToken);
     }
 
-    public Task<VaultEvent?> GetEventAsync(Guid tenantId, Guid eventId, CancellationToken cancellationToken) => store.GetEventAsync(tenantId, eventId, cancellationToken);
+    public Task<VaultEvent?> GetEventAsync(Guid tenantId, Guid eventId, CancellationToken cancellationToken) => eventStore.GetEventAsync(tenantId, eventId, cancellationToken);
 
     public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(Guid tenantId, Guid? eventId, Guid? endpointId, WebhookDeliveryStatus? status, int limit, CancellationToken cancellationToken) =>
-        store.ListWebhookDeliveriesAsync(tenantId, eventId, endpointId, status, limit, cancellationToken);
+        webhookStore.ListWebhookDeliveriesAsync(tenantId, eventId, endpointId, status, limit, cancellationToken);
 
     public Task<IReadOnlyList<WebhookAttemptView>> ListAttemptsAsync(Guid tenantId, Guid eventId, CancellationToken cancellationToken) =>
-        store.ListWebhookAttemptsAsync(tenantId, eventId, cancellationToken);
+        webhookStore.ListWebhookAttemptsAsync(tenantId, eventId, cancellationToken);
 
     /// <summary>
     /// Sends the event again, now, with a fresh retry window: to <paramref name="endpointId"/>, or else to every enabled endpoint that
@@ -187,7 +186,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
     /// </summary>
     public async Task<IReadOnlyList<WebhookDelivery>?> RedeliverAsync(Guid tenantId, Guid eventId, Guid? endpointId, Actor actor, CancellationToken cancellationToken)
     {
-        if (await store.GetEventAsync(tenantId, eventId, cancellationToken) is not { } vaultEvent)
+        if (await eventStore.GetEventAsync(tenantId, eventId, cancellationToken) is not { } vaultEvent)
         {
             return null;
         }
@@ -195,7 +194,7 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         IReadOnlyList<Guid> targets;
         if (endpointId is Guid single)
         {
-            if (await store.GetWebhookEndpointAsync(tenantId, single, cancellationToken) is null)
+            if (await webhookStore.GetWebhookEndpointAsync(tenantId, single, cancellationToken) is null)
             {
                 return null;
             }
@@ -204,12 +203,12 @@ public sealed partial class WebhookService(IVaultStore store, TenantKeyring keyr
         }
         else
         {
-            targets = [.. (await store.ListWebhookEndpointsAsync(tenantId, cancellationToken))
+            targets = [.. (await webhookStore.ListWebhookEndpointsAsync(tenantId, cancellationToken))
                 .Where(e => e.Enabled && VaultEventTypes.Matches(e.EventTypes, vaultEvent.Type)).Select(e => e.Id)];
         }
 
         DateTimeOffset now = time.GetUtcNowMilliseconds();
-        IReadOnlyList<WebhookDelivery> deliveries = await store.RedeliverAsync(tenantId, eventId, targets, now, now + options.Value.RetryWindow, cancellationToken);
+        IReadOnlyList<WebhookDelivery> deliveries = await webhookStore.RedeliverAsync(tenantId, eventId, targets, now, now + options.Value.RetryWindow, cancellationToken);
         LogRedelivered(logger, eventId, tenantId, targets.Count);
         await audit.RecordAsync(actor, AuditActions.WebhookEventRedelivered, tenantId, eventId.ToString(), ("endpoint_id", endpointId?.ToString()));
         return deliveries;

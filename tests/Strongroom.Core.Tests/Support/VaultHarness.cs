@@ -37,13 +37,13 @@ public sealed class VaultHarness : IDisposable
         SecurityCodes = new InMemorySecurityCodeStore(Time);
         Audit = new Strongroom.Core.Audit.AuditLog(store, store, KeyProvider, Time, NullLogger<Strongroom.Core.Audit.AuditLog>.Instance);
         Tenants = new TenantService(store, Keyring, Audit, Time, NullLogger<TenantService>.Instance);
-        ApiKeys = new ApiKeyService(store, Audit, Time, NullLogger<ApiKeyService>.Instance);
+        ApiKeys = new ApiKeyService(store, store, Audit, Time, NullLogger<ApiKeyService>.Instance);
         Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
-        NetworkTokens = new NetworkTokenService(store, Keyring, Tokens, new SimulatedTokenServiceProvider(), Audit, Time, options, NullLogger<NetworkTokenService>.Instance);
-        Sessions = new SessionService(store, Tokens, NetworkTokens, Time, options, new CardRulesService(store, Audit), Audit, NullLogger<SessionService>.Instance);
+        NetworkTokens = new NetworkTokenService(store, store, store, Keyring, Tokens, new SimulatedTokenServiceProvider(), Audit, Time, options, NullLogger<NetworkTokenService>.Instance);
+        Sessions = new SessionService(store, store, Tokens, NetworkTokens, Time, options, new CardRulesService(store, Audit), Audit, NullLogger<SessionService>.Instance);
         Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
         SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
-        KeyRotation = new KeyRotationService(store, KeyProvider, Keyring, SecurityCodes, Audit, Time, NullLogger<KeyRotationService>.Instance);
+        KeyRotation = new KeyRotationService(store, store, KeyProvider, Keyring, SecurityCodes, Audit, Time, NullLogger<KeyRotationService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, store, store, store, store, store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }

@@ -23,7 +23,7 @@ public abstract class WebhookContract(StoreFixture fixture)
     private Task<VaultHarness> NewVaultAsync(VaultOptions? options = null) => fixture.NewVaultAsync(options);
 
     private static WebhookService Webhooks(VaultHarness vault, WebhookOptions? options = null) =>
-        new(vault.Store, vault.Keyring, vault.Audit, vault.Time, Microsoft.Extensions.Options.Options.Create(options ?? new WebhookOptions()), NullLogger<WebhookService>.Instance);
+        new(vault.Store, vault.Store, vault.Keyring, vault.Audit, vault.Time, Microsoft.Extensions.Options.Options.Create(options ?? new WebhookOptions()), NullLogger<WebhookService>.Instance);
 
     private static async Task<List<string>> TypesAsync(VaultHarness vault, Guid tenantId) =>
         [.. (await vault.Store.ListTenantEventsAsync(tenantId, null, null, 1000, None)).Select(e => e.Type)];
