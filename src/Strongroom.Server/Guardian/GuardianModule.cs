@@ -1,6 +1,7 @@
 using Strongroom.Server.Admin;
 using Strongroom.Server.Forwarding;
 using Strongroom.Server.HostedForm;
+using Strongroom.Server.Hosting;
 using Strongroom.Server.Webhooks;
 
 namespace Strongroom.Server.Guardian;
@@ -20,20 +21,22 @@ internal static class GuardianModule
         return services;
     }
 
+    /// <summary>Maps the dialect's routes in one group that carries its error writer (<see cref="DialectErrorWriter"/>).</summary>
     public static IEndpointRouteBuilder MapGuardian(this IEndpointRouteBuilder routes)
     {
-        routes.MapGuardianPciTokens();
-        routes.MapGuardianNetworkTokens();
-        routes.MapGuardianSessions();
-        routes.MapHostedForm();
-        routes.MapGuardianMetadata();
-        routes.MapGuardianForwarding();
-        routes.MapWebhooks();
-        routes.MapAdmin();
-        routes.MapAudit();
-        routes.MapKeyAdmin();
-        routes.MapForwardDestinationAdmin();
-        routes.MapCardRulesAdmin();
+        RouteGroupBuilder guardian = routes.MapGroup(string.Empty).WithErrorWriter(DialectErrorWriter.Guardian);
+        guardian.MapGuardianPciTokens();
+        guardian.MapGuardianNetworkTokens();
+        guardian.MapGuardianSessions();
+        guardian.MapHostedForm();
+        guardian.MapGuardianMetadata();
+        guardian.MapGuardianForwarding();
+        guardian.MapWebhooks();
+        guardian.MapAdmin();
+        guardian.MapAudit();
+        guardian.MapKeyAdmin();
+        guardian.MapForwardDestinationAdmin();
+        guardian.MapCardRulesAdmin();
         return routes;
     }
 }

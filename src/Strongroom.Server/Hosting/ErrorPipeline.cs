@@ -26,18 +26,18 @@ internal static class ErrorPipeline
         Exception? error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         if (RejectedRequestStatus(error) is int status)
         {
-            await DialectErrors.For(context.Request.Path, status).ExecuteAsync(context);
+            await DialectErrors.For(context, status).ExecuteAsync(context);
             return;
         }
 
         if (IsDependencyUnavailable(error))
         {
-            JsonResponse unavailable = DialectErrors.For(context.Request.Path, 503);
+            JsonResponse unavailable = DialectErrors.For(context, 503);
             await new JsonResponse(unavailable.Status, unavailable.Body) { RetryAfterSeconds = 1 }.ExecuteAsync(context);
             return;
         }
 
-        await DialectErrors.For(context.Request.Path, 500).ExecuteAsync(context);
+        await DialectErrors.For(context, 500).ExecuteAsync(context);
     }
 
     /// <summary>The 4xx status of a request the server refused (<see cref="BadHttpRequestException"/>), wherever it was wrapped.</summary>
@@ -73,5 +73,5 @@ internal static class ErrorPipeline
 
     /// <summary>Framework-produced empty error responses (unknown route, wrong method or content type, a rejected request) get the dialect's error shape too.</summary>
     private static Task WriteBareStatusAsync(StatusCodeContext context) =>
-        DialectErrors.For(context.HttpContext.Request.Path, context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext);
+        DialectErrors.For(context.HttpContext, context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext);
 }

@@ -1,4 +1,5 @@
 using Strongroom.Server.Forwarding;
+using Strongroom.Server.Hosting;
 
 namespace Strongroom.Server.Tap;
 
@@ -11,10 +12,12 @@ internal static class TapModule
         return services;
     }
 
+    /// <summary>Maps the dialect's routes in one group that carries its error writer (<see cref="DialectErrorWriter"/>).</summary>
     public static IEndpointRouteBuilder MapTap(this IEndpointRouteBuilder routes)
     {
-        routes.MapTapTokens();
-        routes.MapTapForwarding();
+        RouteGroupBuilder tap = routes.MapGroup(string.Empty).WithErrorWriter(DialectErrorWriter.Tap);
+        tap.MapTapTokens();
+        tap.MapTapForwarding();
         return routes;
     }
 }
