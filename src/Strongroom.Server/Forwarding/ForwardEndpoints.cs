@@ -56,10 +56,10 @@ internal static class ForwardEndpoints
             .WithDescription(Description);
     }
 
-    private static async Task<IResult> PciTokenAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> PciTokenAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
+        Principal principal = caller.Principal;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -69,10 +69,10 @@ internal static class ForwardEndpoints
             template => forwarding.PreparePciTokenAsync(tenantId, tokenId, template, http.RequestAborted));
     }
 
-    private static async Task<IResult> CryptogramAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> CryptogramAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
+        Principal principal = caller.Principal;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -88,10 +88,10 @@ internal static class ForwardEndpoints
             template => forwarding.PrepareCryptogramAsync(tenantId, tokenId, reference, template, http.RequestAborted));
     }
 
-    private static async Task<IResult> SingleUseTokenAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> SingleUseTokenAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
     {
-        Principal principal = TapAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
+        Principal principal = caller.Principal;
+        Guid tenantId = caller.TenantId;
         return await ForwardAsync(http, new TapErrors(), tenantId, AuditHooks.ActorOf(principal), "single_use_token.forwarded", id, forwarding, sender, audit, options.Value,
             template => forwarding.PrepareSingleUseTokenAsync(tenantId, id, template, http.RequestAborted), authorizationIsTheVaults: true);
     }

@@ -76,17 +76,15 @@ internal static class MetadataEndpoints
         }
     }
 
-    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, string id, CardMetadataService metadata)
+    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, Caller caller, string id, CardMetadataService metadata)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForPciTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
+        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForPciTokenAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 
-    private static async Task<JsonResponse> ByNetworkTokenAsync(HttpContext http, string id, CardMetadataService metadata)
+    private static async Task<JsonResponse> ByNetworkTokenAsync(HttpContext http, Caller caller, string id, CardMetadataService metadata)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForNetworkTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
+        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForNetworkTokenAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 

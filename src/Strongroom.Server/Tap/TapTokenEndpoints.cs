@@ -43,9 +43,8 @@ internal static class TapTokenEndpoints
             .Produces<TapErrors>(404);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, SingleUseTokenService tokens, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, Caller caller, SingleUseTokenService tokens, TimeProvider time, CardRulesService cardRules)
     {
-        Guid tenantId = TapAuthentication.GetPrincipal(http).TenantId!.Value;
         byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
         if (body is null)
         {
@@ -60,7 +59,7 @@ internal static class TapTokenEndpoints
             if (input is not null)
             {
                 var cardErrors = new List<CardFieldError>();
-                card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, http.RequestAborted);
+                card = await cardRules.ValidateAsync(caller.TenantId, input, time.GetUtcNow(), cardErrors, http.RequestAborted);
                 foreach (CardFieldError error in cardErrors)
                 {
                     string code = CodeOf(error.Field);
@@ -76,7 +75,7 @@ internal static class TapTokenEndpoints
                 return TapResponses.Errors(400, errors.Count > 0 ? errors : [new TapError(TapErrorCodes.InvalidRequest, "Invalid request.")]);
             }
 
-            SingleUseToken token = await tokens.CreateAsync(tenantId, card, address, clientIp, http.RequestAborted);
+            SingleUseToken token = await tokens.CreateAsync(caller.TenantId, card, address, clientIp, http.RequestAborted);
             return TapResponses.Token(token);
         }
         finally
@@ -85,10 +84,9 @@ internal static class TapTokenEndpoints
         }
     }
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, SingleUseTokenService tokens)
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, SingleUseTokenService tokens)
     {
-        Guid tenantId = TapAuthentication.GetPrincipal(http).TenantId!.Value;
-        SingleUseToken? token = id.StartsWith("tok_", StringComparison.Ordinal) && id.Length <= 64 ? await tokens.GetAsync(tenantId, id, http.RequestAborted) : null;
+        SingleUseToken? token = id.StartsWith("tok_", StringComparison.Ordinal) && id.Length <= 64 ? await tokens.GetAsync(caller.TenantId, id, http.RequestAborted) : null;
         return token is null ? TapResponses.NotFound() : TapResponses.Token(token);
     }
 
