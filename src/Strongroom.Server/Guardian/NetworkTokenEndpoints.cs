@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Idempotency;
@@ -26,6 +25,7 @@ internal static class NetworkTokenEndpoints
             .ProducesGuardianErrors();
 
         group.MapPost("/", CreateAsync)
+            .ReadsBody()
             .RequireRights(VaultRights.TokensCreate)
             .WithName("network_token_create")
             .WithSummary("Create token")
@@ -70,22 +70,9 @@ internal static class NetworkTokenEndpoints
             .Produces<GuardianCryptogramVerification>(200);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, Caller caller, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
-        try
-        {
-            return await idempotency.RunAsync(http, caller.TenantId, "POST /api/network/tokens", body, reservation => CreateFromBodyAsync(caller.TenantId, body, tokens, sessions, time, cardRules, reservation, http.RequestAborted));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(body);
-        }
+        return await idempotency.RunAsync(http, caller.TenantId, "POST /api/network/tokens", body.Bytes, reservation => CreateFromBodyAsync(caller.TenantId, body.Bytes, tokens, sessions, time, cardRules, reservation, http.RequestAborted));
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(

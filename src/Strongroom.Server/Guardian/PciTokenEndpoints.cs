@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Idempotency;
@@ -22,6 +21,7 @@ internal static class PciTokenEndpoints
             .ProducesGuardianErrors();
 
         group.MapPost("/", CreateAsync)
+            .ReadsBody()
             .RequireRights(VaultRights.TokensCreate)
             .WithName("pci_token_create")
             .WithSummary("Create token")
@@ -63,22 +63,9 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, Caller caller, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
-        try
-        {
-            return await idempotency.RunAsync(http, caller.TenantId, "POST /api/pci/tokens", body, reservation => CreateFromBodyAsync(caller.TenantId, body, tokens, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(body);
-        }
+        return await idempotency.RunAsync(http, caller.TenantId, "POST /api/pci/tokens", body.Bytes, reservation => CreateFromBodyAsync(caller.TenantId, body.Bytes, tokens, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(

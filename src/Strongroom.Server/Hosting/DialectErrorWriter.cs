@@ -28,6 +28,14 @@ internal sealed class DialectErrorWriter
         _ => GuardianResponses.Error(status, Classifier(status), message),
     };
 
+    /// <summary>The dialect's answer to a body over <see cref="RequestBody.MaxBytes"/> (what its handlers answered before the body was bound).</summary>
+    public JsonResponse PayloadTooLarge() => Dialect switch
+    {
+        ErrorDialect.Tap => TapResponses.Error(413, TapErrorCodes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes."),
+        ErrorDialect.WhiteBit => WhiteBitResponses.PayloadTooLarge(),
+        _ => GuardianResponses.PayloadTooLarge(),
+    };
+
     private static string TapCode(int status) => status switch
     {
         400 => TapErrorCodes.InvalidRequest,
