@@ -124,6 +124,17 @@ public sealed class ValidationTests(StrongroomApplication app) : IClassFixture<S
     }
 
     [Fact]
+    public async Task CreateToken_BodyOver64KBWithoutCredentials_Returns401BeforeTheBodyIsRead()
+    {
+        using HttpClient anonymous = app.CreateClient();
+        string huge = "{\"source\":{\"type\":\"session\"},\"pad\":\"" + new string('x', 70_000) + "\"}";
+
+        using HttpResponseMessage response = await anonymous.PostAsync("/api/pci/tokens", new StringContent(huge, Encoding.UTF8, "application/json"));
+
+        await GuardianAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+    }
+
+    [Fact]
     public async Task CreateToken_NotJsonContentType_Returns415InGuardianShape()
     {
         TestTenant tenant = await app.CreateTenantAsync();

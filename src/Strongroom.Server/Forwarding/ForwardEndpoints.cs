@@ -22,14 +22,15 @@ internal static class ForwardEndpoints
     public const string DestinationHeader = "x-destination-url";
     public const string CryptogramReferenceHeader = "x-cryptogram-reference";
 
-    public static void MapForwarding(this IEndpointRouteBuilder routes)
-    {
-        const string Description = "Header x-destination-url (an allowlisted https destination); body: any text with placeholders " +
-            "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own, Host, framing, hop-by-hop, proxy-* and x-forwarded-*; " +
-            "x-own-header-name/value sets one that would be stripped (not Host, framing or hop-by-hop: 422 naming the header, nothing is sent). " +
-            "Returns the destination's status, headers and body, uncompressed (echoed card numbers in any separator form and filled-in security codes masked). " +
-            "403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure or an encoding the vault cannot undo.";
+    private const string Description = "Header x-destination-url (an allowlisted https destination); body: any text with placeholders " +
+        "{{ name }} (a JSON string) or {{ name | unwrap }} (native). Headers are passed on except the vault's own, Host, framing, hop-by-hop, proxy-* and x-forwarded-*; " +
+        "x-own-header-name/value sets one that would be stripped (not Host, framing or hop-by-hop: 422 naming the header, nothing is sent). " +
+        "Returns the destination's status, headers and body, uncompressed (echoed card numbers in any separator form and filled-in security codes masked). " +
+        "403 when not allowlisted or blocked, 422 naming placeholders that cannot be filled (nothing is sent), 502/504 on destination failure or an encoding the vault cannot undo.";
 
+    /// <summary>Guardian's forward routes: a PCI token's card data and a network token's cryptogram.</summary>
+    public static void MapGuardianForwarding(this IEndpointRouteBuilder routes)
+    {
         RouteGroupBuilder guardian = routes.MapGroup("/api")
             .AddEndpointFilter<GuardianAuthentication>()
             .RequireRights(VaultRights.DataOut)
@@ -43,16 +44,21 @@ internal static class ForwardEndpoints
             .WithName("network_token_forward")
             .WithSummary("Forward a cryptogram (header x-cryptogram-reference; placeholders cryptogram, dynamic_cvv, eci, expiry_month, expiry_year, number, type, scheme_reference, network_token_id, network_token_type)")
             .WithDescription(Description + " The reference dies with the first successful (2xx) forward.");
+    }
+
+    /// <summary>Tap's forward route: the card of a single-use token.</summary>
+    public static void MapTapForwarding(this IEndpointRouteBuilder routes)
+    {
         routes.MapPost(TapTokenEndpoints.Path + "/{id}/forward", SingleUseTokenAsync)
             .WithTags("tap").AddEndpointFilter<TapAuthentication>().RequireRights(VaultRights.DataOut)
             .WithName("tap_token_forward").WithSummary("Forward the card of a single-use token (uses it up); same placeholders as the PCI token forward")
             .WithDescription(Description);
     }
 
-    private static async Task<IResult> PciTokenAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> PciTokenAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
+        Principal principal = caller.Principal;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -62,10 +68,10 @@ internal static class ForwardEndpoints
             template => forwarding.PreparePciTokenAsync(tenantId, tokenId, template, http.RequestAborted));
     }
 
-    private static async Task<IResult> CryptogramAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> CryptogramAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
+        Principal principal = caller.Principal;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -81,10 +87,10 @@ internal static class ForwardEndpoints
             template => forwarding.PrepareCryptogramAsync(tenantId, tokenId, reference, template, http.RequestAborted));
     }
 
-    private static async Task<IResult> SingleUseTokenAsync(HttpContext http, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> SingleUseTokenAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
     {
-        Principal principal = TapAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
+        Principal principal = caller.Principal;
+        Guid tenantId = caller.TenantId;
         return await ForwardAsync(http, new TapErrors(), tenantId, Actor.Of(principal), AuditActions.SingleUseTokenForwarded, id, forwarding, sender, audit, options.Value,
             template => forwarding.PrepareSingleUseTokenAsync(tenantId, id, template, http.RequestAborted), authorizationIsTheVaults: true);
     }

@@ -21,10 +21,8 @@ internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenSe
     public const string AdminTokenHeader = "x-admin-token";
     public const string TenantHeader = "x-tenant-id";
 
-    private static readonly object PrincipalKey = new();
-
-    public static Principal GetPrincipal(HttpContext context) =>
-        context.Items[PrincipalKey] as Principal ?? throw new InvalidOperationException("Endpoint is not behind GuardianAuthentication.");
+    /// <summary>The request's principal (handlers take a <see cref="Caller"/> parameter instead).</summary>
+    public static Principal GetPrincipal(HttpContext context) => Caller.Of(context).Principal;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -74,7 +72,7 @@ internal sealed class GuardianAuthentication(ApiKeyService apiKeys, AdminTokenSe
             principal = Principal.Admin(tenantId);
         }
 
-        http.Items[PrincipalKey] = principal;
+        Caller.Of(http).Authenticate(principal);
         try
         {
             return await next(context);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Bins;
@@ -36,7 +35,7 @@ internal static class MetadataEndpoints
             .RequireRights(VaultRights.TokensRead)
             .ProducesGuardianErrors();
 
-        group.MapPost("/pan", ByPanAsync).WithName("metadata_by_pan")
+        group.MapPost("/pan", ByPanAsync).ReadsBody().WithName("metadata_by_pan")
             .WithSummary("Card metadata for a PAN (body: account_number); the PAN is not stored")
             .Accepts<JsonElement>("application/json").Produces<GuardianCardMetadata>(200);
         group.MapGet("/pci-tokens/{id}", ByPciTokenAsync).WithName("metadata_by_pci_token")
@@ -45,48 +44,33 @@ internal static class MetadataEndpoints
             .WithSummary("Card metadata for a network token's funding card").Produces<GuardianCardMetadata>(200);
     }
 
-    private static async Task<JsonResponse> ByPanAsync(HttpContext http, CardMetadataService metadata)
+    private static async Task<JsonResponse> ByPanAsync(HttpContext http, RawBody body, CardMetadataService metadata)
     {
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
+        var reader = new GuardianRequestReader([]);
+        using JsonDocument? document = reader.ParseObject(body.Bytes);
+        string? number = document is null ? null : reader.String(document.RootElement, "account_number", "$.account_number", required: true);
+        if (reader.Errors.Count > 0)
         {
-            return GuardianResponses.PayloadTooLarge();
+            return GuardianResponses.Validation(reader.Errors);
         }
 
-        try
+        if (!Pan.TryParse(number, out Pan? pan, out string? error))
         {
-            var reader = new GuardianRequestReader([]);
-            using JsonDocument? document = reader.ParseObject(body);
-            string? number = document is null ? null : reader.String(document.RootElement, "account_number", "$.account_number", required: true);
-            if (reader.Errors.Count > 0)
-            {
-                return GuardianResponses.Validation(reader.Errors);
-            }
-
-            if (!Pan.TryParse(number, out Pan? pan, out string? error))
-            {
-                return GuardianResponses.Validation("$.account_number", error!);
-            }
-
-            return Respond(await metadata.ForPanAsync(pan!, http.RequestAborted));
+            return GuardianResponses.Validation("$.account_number", error!);
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(body);
-        }
+
+        return Respond(await metadata.ForPanAsync(pan!, http.RequestAborted));
     }
 
-    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, string id, CardMetadataService metadata)
+    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, Caller caller, string id, CardMetadataService metadata)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForPciTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
+        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForPciTokenAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 
-    private static async Task<JsonResponse> ByNetworkTokenAsync(HttpContext http, string id, CardMetadataService metadata)
+    private static async Task<JsonResponse> ByNetworkTokenAsync(HttpContext http, Caller caller, string id, CardMetadataService metadata)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForNetworkTokenAsync(tenantId, tokenId, http.RequestAborted) : null;
+        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForNetworkTokenAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 

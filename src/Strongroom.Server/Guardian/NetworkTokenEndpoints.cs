@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Idempotency;
@@ -25,6 +24,7 @@ internal static class NetworkTokenEndpoints
             .ProducesGuardianErrors();
 
         group.MapPost("/", CreateAsync)
+            .ReadsBody()
             .RequireRights(VaultRights.TokensCreate)
             .WithName("network_token_create")
             .WithSummary("Create token")
@@ -35,13 +35,13 @@ internal static class NetworkTokenEndpoints
         group.MapGet("/{id}", GetAsync).RequireRights(VaultRights.TokensRead).WithName("network_token_get").WithSummary("Get token").Produces<GuardianNetworkToken>(200);
         group.MapDelete("/{id}", DeleteAsync).RequireRights(VaultRights.TokensDelete).WithName("network_token_delete")
             .WithSummary("Delete token: status becomes deleted (terminal) and the token PAN and card are erased").Produces<GuardianNetworkToken>(200);
-        group.MapPost("/{id}/suspend", (HttpContext http, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
-                ChangeAsync(http, id, NetworkTokenAction.Suspend, tokens, idempotency))
+        group.MapPost("/{id}/suspend", (HttpContext http, Caller caller, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
+                ChangeAsync(http, caller, id, NetworkTokenAction.Suspend, tokens, idempotency))
             .RequireRights(VaultRights.TokensCreate).WithName("network_token_suspend")
             .WithSummary("Suspend the token as the merchant (optional body: reason). Each party's suspension is held separately.")
             .Produces<GuardianNetworkToken>(200);
-        group.MapPost("/{id}/resume", (HttpContext http, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
-                ChangeAsync(http, id, NetworkTokenAction.Resume, tokens, idempotency))
+        group.MapPost("/{id}/resume", (HttpContext http, Caller caller, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
+                ChangeAsync(http, caller, id, NetworkTokenAction.Resume, tokens, idempotency))
             .RequireRights(VaultRights.TokensCreate).WithName("network_token_resume")
             .WithSummary("Lift the merchant's suspension; the token is active again only when no other party still suspends it")
             .Produces<GuardianNetworkToken>(200);
@@ -69,23 +69,9 @@ internal static class NetworkTokenEndpoints
             .Produces<GuardianCryptogramVerification>(200);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, NetworkTokenService tokens, SessionService sessions, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
-        try
-        {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/network/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, time, cardRules, reservation, http.RequestAborted));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(body);
-        }
+        return await idempotency.RunAsync(http, caller.TenantId, "POST /api/network/tokens", body.Bytes, reservation => CreateFromBodyAsync(caller.TenantId, body.Bytes, tokens, sessions, time, cardRules, reservation, http.RequestAborted));
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
@@ -165,24 +151,21 @@ internal static class NetworkTokenEndpoints
         _ => GuardianResponses.Validation(cardPath, result.Message ?? NetworkTokenService.UnsupportedSchemeMessage),
     };
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, NetworkTokenService tokens)
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, NetworkTokenService tokens)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        NetworkToken? token = Guid.TryParse(id, out Guid tokenId) ? await tokens.GetAsync(tenantId, tokenId, http.RequestAborted) : null;
+        NetworkToken? token = Guid.TryParse(id, out Guid tokenId) ? await tokens.GetAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         return token is null ? GuardianResponses.NotFound() : GuardianResponses.NetworkToken(token);
     }
 
-    private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, NetworkTokenService tokens)
+    private static async Task<JsonResponse> DeleteAsync(HttpContext http, Caller caller, string id, NetworkTokenService tokens)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
         return !Guid.TryParse(id, out Guid tokenId)
             ? GuardianResponses.NotFound()
-            : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, NetworkTokenAction.Delete, SuspensionParties.Merchant, "Deleted by the merchant.", http.RequestAborted));
+            : Lifecycle(await tokens.ApplyAsync(caller.TenantId, tokenId, NetworkTokenAction.Delete, SuspensionParties.Merchant, "Deleted by the merchant.", http.RequestAborted));
     }
 
-    private static async Task<JsonResponse> ChangeAsync(HttpContext http, string id, NetworkTokenAction action, NetworkTokenService tokens, GuardianIdempotency idempotency)
+    private static async Task<JsonResponse> ChangeAsync(HttpContext http, Caller caller, string id, NetworkTokenAction action, NetworkTokenService tokens, GuardianIdempotency idempotency)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -195,22 +178,21 @@ internal static class NetworkTokenEndpoints
         }
 
         string scope = $"POST /api/network/tokens/{tokenId}/{(action == NetworkTokenAction.Suspend ? "suspend" : "resume")}";
-        return await idempotency.RunAsync(http, tenantId, scope, body, async reservation =>
+        return await idempotency.RunAsync(http, caller.TenantId, scope, body, async reservation =>
         {
             var reader = new GuardianRequestReader([]);
             using JsonDocument? document = body.Length == 0 ? null : reader.ParseObject(body);
             string? reason = document is null ? null : ReadReason(document.RootElement, reader);
             return reader.Errors.Count > 0
                 ? GuardianResponses.Validation(reader.Errors)
-                : Lifecycle(await tokens.ApplyAsync(tenantId, tokenId, action, SuspensionParties.Merchant, reason, http.RequestAborted,
+                : Lifecycle(await tokens.ApplyAsync(caller.TenantId, tokenId, action, SuspensionParties.Merchant, reason, http.RequestAborted,
                     GuardianIdempotency.Reply<NetworkToken>(reservation, GuardianResponses.NetworkToken)));
         });
     }
 
-    private static async Task<JsonResponse> EventsAsync(HttpContext http, string id, NetworkTokenService tokens)
+    private static async Task<JsonResponse> EventsAsync(HttpContext http, Caller caller, string id, NetworkTokenService tokens)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
-        IReadOnlyList<VaultEvent>? events = Guid.TryParse(id, out Guid tokenId) ? await tokens.ListEventsAsync(tenantId, tokenId, http.RequestAborted) : null;
+        IReadOnlyList<VaultEvent>? events = Guid.TryParse(id, out Guid tokenId) ? await tokens.ListEventsAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         if (events is null)
         {
             return GuardianResponses.NotFound();
@@ -224,9 +206,9 @@ internal static class NetworkTokenEndpoints
         return GuardianResponses.Json(200, list, GuardianJson.Default.GuardianEventList);
     }
 
-    private static async Task<JsonResponse> CryptogramAsync(HttpContext http, string id, NetworkTokenService tokens, GuardianIdempotency idempotency)
+    private static async Task<JsonResponse> CryptogramAsync(HttpContext http, Caller caller, string id, NetworkTokenService tokens, GuardianIdempotency idempotency)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -288,9 +270,9 @@ internal static class NetworkTokenEndpoints
         return GuardianResponses.Json(200, wire, GuardianJson.Default.GuardianCryptogram);
     }
 
-    private static async Task<JsonResponse> SimulateEventAsync(HttpContext http, string id, NetworkTokenService tokens)
+    private static async Task<JsonResponse> SimulateEventAsync(HttpContext http, Caller caller, string id, NetworkTokenService tokens)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -334,9 +316,9 @@ internal static class NetworkTokenEndpoints
         return Lifecycle(await tokens.SimulateEventAsync(tenantId, tokenId, action!.Value, party!.Value, reason ?? $"Simulated {eventName} by the {partyName}.", http.GuardianActor(), http.RequestAborted));
     }
 
-    private static async Task<JsonResponse> AuthorizeAsync(HttpContext http, string id, NetworkTokenService tokens)
+    private static async Task<JsonResponse> AuthorizeAsync(HttpContext http, Caller caller, string id, NetworkTokenService tokens)
     {
-        Guid tenantId = GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Idempotency;
@@ -22,6 +21,7 @@ internal static class PciTokenEndpoints
             .ProducesGuardianErrors();
 
         group.MapPost("/", CreateAsync)
+            .ReadsBody()
             .RequireRights(VaultRights.TokensCreate)
             .WithName("pci_token_create")
             .WithSummary("Create token")
@@ -63,24 +63,9 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
-        {
-            return GuardianResponses.PayloadTooLarge();
-        }
-
-        try
-        {
-            return await idempotency.RunAsync(http, tenantId, "POST /api/pci/tokens", body, reservation => CreateFromBodyAsync(tenantId, body, tokens, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(body);
-        }
+        return await idempotency.RunAsync(http, caller.TenantId, "POST /api/pci/tokens", body.Bytes, reservation => CreateFromBodyAsync(caller.TenantId, body.Bytes, tokens, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
@@ -158,9 +143,8 @@ internal static class PciTokenEndpoints
     internal static JsonResponse SessionCreated(SessionRecord session) =>
         GuardianResponses.Json(200, new GuardianSession(session.Id), GuardianJson.Default.GuardianSession);
 
-    private static async Task<JsonResponse> ListAsync(HttpContext http, PciTokenService tokens)
+    private static async Task<JsonResponse> ListAsync(HttpContext http, Caller caller, PciTokenService tokens)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
         var errors = new List<GuardianValidationError>();
         int limit = DefaultPageSize;
         Guid? after = null;
@@ -189,45 +173,40 @@ internal static class PciTokenEndpoints
             return GuardianResponses.Validation(errors);
         }
 
-        PciTokenPage page = await tokens.ListAsync(principal.TenantId!.Value, after, limit, http.RequestAborted);
+        PciTokenPage page = await tokens.ListAsync(caller.TenantId, after, limit, http.RequestAborted);
         string? next = page.HasMore ? $"/api/pci/tokens?after={page.Items[^1].Id}&limit={limit}" : null;
         var list = new GuardianTokenList(page.Items.Select(GuardianResponses.ToWire).ToList(), new GuardianLinks(next));
         return GuardianResponses.Json(200, list, GuardianJson.Default.GuardianTokenList);
     }
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, PciTokenService tokens)
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, PciTokenService tokens)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
         }
 
-        PciToken? token = await tokens.GetAsync(principal.TenantId!.Value, tokenId, http.RequestAborted);
+        PciToken? token = await tokens.GetAsync(caller.TenantId, tokenId, http.RequestAborted);
         return token is null ? GuardianResponses.NotFound() : GuardianResponses.Token(token);
     }
 
-    private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, PciTokenService tokens)
+    private static async Task<JsonResponse> DeleteAsync(HttpContext http, Caller caller, string id, PciTokenService tokens)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        return Guid.TryParse(id, out Guid tokenId) && await tokens.DeleteAsync(principal.TenantId!.Value, tokenId, http.RequestAborted)
+        return Guid.TryParse(id, out Guid tokenId) && await tokens.DeleteAsync(caller.TenantId, tokenId, http.RequestAborted)
             ? JsonResponse.NoContent()
             : GuardianResponses.NotFound();
     }
 
-    private static async Task<JsonResponse> GetSecurityCodeAsync(HttpContext http, string id, PciTokenService tokens)
+    private static async Task<JsonResponse> GetSecurityCodeAsync(HttpContext http, Caller caller, string id, PciTokenService tokens)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        bool? available = Guid.TryParse(id, out Guid tokenId) ? await tokens.IsSecurityCodeAvailableAsync(principal.TenantId!.Value, tokenId, http.RequestAborted) : null;
+        bool? available = Guid.TryParse(id, out Guid tokenId) ? await tokens.IsSecurityCodeAvailableAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
         return available is bool value
             ? GuardianResponses.Json(200, new GuardianSecurityCodeAvailability(value), GuardianJson.Default.GuardianSecurityCodeAvailability)
             : GuardianResponses.NotFound();
     }
 
-    private static async Task<JsonResponse> CreateSecurityCodeSessionAsync(HttpContext http, string id, SessionService sessions, GuardianIdempotency idempotency)
+    private static async Task<JsonResponse> CreateSecurityCodeSessionAsync(HttpContext http, Caller caller, string id, SessionService sessions, GuardianIdempotency idempotency)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        Guid tenantId = principal.TenantId!.Value;
         if (!Guid.TryParse(id, out Guid tokenId))
         {
             return GuardianResponses.NotFound();
@@ -239,18 +218,17 @@ internal static class PciTokenEndpoints
             return GuardianResponses.PayloadTooLarge();
         }
 
-        return await idempotency.RunAsync(http, tenantId, $"POST /api/pci/tokens/{tokenId}/security-code", body, async reservation =>
+        return await idempotency.RunAsync(http, caller.TenantId, $"POST /api/pci/tokens/{tokenId}/security-code", body, async reservation =>
         {
-            SessionRecord? session = await sessions.CreateForSecurityCodeAsync(tenantId, tokenId, http.RequestAborted,
+            SessionRecord? session = await sessions.CreateForSecurityCodeAsync(caller.TenantId, tokenId, http.RequestAborted,
                 GuardianIdempotency.Reply<SessionRecord>(reservation, SessionCreated));
             return session is null ? GuardianResponses.NotFound() : SessionCreated(session);
         });
     }
 
-    private static async Task<JsonResponse> DeleteSecurityCodeAsync(HttpContext http, string id, PciTokenService tokens)
+    private static async Task<JsonResponse> DeleteSecurityCodeAsync(HttpContext http, Caller caller, string id, PciTokenService tokens)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        return Guid.TryParse(id, out Guid tokenId) && await tokens.DeleteSecurityCodeAsync(principal.TenantId!.Value, tokenId, http.RequestAborted)
+        return Guid.TryParse(id, out Guid tokenId) && await tokens.DeleteSecurityCodeAsync(caller.TenantId, tokenId, http.RequestAborted)
             ? JsonResponse.NoContent()
             : GuardianResponses.NotFound();
     }

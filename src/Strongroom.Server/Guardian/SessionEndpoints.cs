@@ -22,10 +22,9 @@ internal static class SessionEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, SessionService sessions)
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, SessionService sessions)
     {
-        Principal principal = GuardianAuthentication.GetPrincipal(http);
-        SessionView? session = Guid.TryParse(id, out Guid sessionId) ? await sessions.GetAsync(principal.TenantId!.Value, sessionId, http.RequestAborted) : null;
+        SessionView? session = Guid.TryParse(id, out Guid sessionId) ? await sessions.GetAsync(caller.TenantId, sessionId, http.RequestAborted) : null;
         return session is null ? GuardianResponses.NotFound() : GuardianResponses.Session(session);
     }
 }

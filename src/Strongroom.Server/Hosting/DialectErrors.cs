@@ -1,12 +1,11 @@
-using System.Globalization;
-using Strongroom.Server.Guardian;
+using Microsoft.AspNetCore.Diagnostics;
 using Strongroom.Server.Http;
 using Strongroom.Server.Tap;
 using Strongroom.Server.WhiteBit;
 
 namespace Strongroom.Server.Hosting;
 
-/// <summary>The error shape a request's answer must use, chosen by its route family.</summary>
+/// <summary>The error shape a request's answer must use.</summary>
 internal enum ErrorDialect
 {
     /// <summary>Guardian's <c>{code, classifier, message, validation_errors}</c>: <c>/api/…</c>, the hosted form, and any unknown path.</summary>
@@ -25,20 +24,35 @@ internal enum ErrorDialect
 /// </summary>
 internal static class DialectErrors
 {
-    public static ErrorDialect Of(PathString path)
+    /// <summary>
+    /// The writer of the route that was matched (<see cref="DialectErrorWriter"/> metadata its module put on it; in the exception
+    /// handler the endpoint is kept on <see cref="IExceptionHandlerFeature"/>). A request no route of a module matched (an unknown
+    /// path, a wrong method's 405, a request Kestrel rejected before routing) falls back to its path's route family.
+    /// </summary>
+    public static DialectErrorWriter WriterFor(HttpContext context)
+    {
+        Endpoint? endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        return endpoint?.Metadata.GetMetadata<DialectErrorWriter>() ?? ByPath(context.Request.Path);
+    }
+
+    /// <summary>The fallback for requests without a module's route: the dialect that owns the path's route family.</summary>
+    public static DialectErrorWriter ByPath(PathString path)
     {
         if (path.StartsWithSegments(TapTokenEndpoints.Path, StringComparison.OrdinalIgnoreCase))
         {
-            return ErrorDialect.Tap;
+            return DialectErrorWriter.Tap;
         }
 
         return path.StartsWithSegments("/api/v4", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments(CardTokenEndpoints.Path, StringComparison.OrdinalIgnoreCase)
-            ? ErrorDialect.WhiteBit
-            : ErrorDialect.Guardian;
+            ? DialectErrorWriter.WhiteBit
+            : DialectErrorWriter.Guardian;
     }
 
-    /// <summary>The dialect's error for <paramref name="status"/>, with a fixed message that never repeats request data.</summary>
-    public static JsonResponse For(PathString path, int status)
+    /// <summary>The request's dialect error for <paramref name="status"/>, with a fixed message that never repeats request data.</summary>
+    public static JsonResponse For(HttpContext context, int status) => For(WriterFor(context), status);
+
+    /// <summary><paramref name="writer"/>'s error for <paramref name="status"/>, with a fixed message that never repeats request data.</summary>
+    public static JsonResponse For(DialectErrorWriter writer, int status)
     {
         string message = status switch
         {
@@ -54,40 +68,6 @@ internal static class DialectErrors
             503 => "Service temporarily unavailable",
             _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error",
         };
-        return Of(path) switch
-        {
-            ErrorDialect.Tap => TapResponses.Error(status, TapCode(status), message + "."),
-            ErrorDialect.WhiteBit => WhiteBitResponses.Error(status, status, message + "."),
-            _ => GuardianResponses.Error(status, Classifier(status), message),
-        };
+        return writer.Write(status, message);
     }
-
-    private static string TapCode(int status) => status switch
-    {
-        400 => TapErrorCodes.InvalidRequest,
-        401 => TapErrorCodes.Unauthorized,
-        403 => TapErrorCodes.Forbidden,
-        404 => TapErrorCodes.NotFound,
-        413 => TapErrorCodes.PayloadTooLarge,
-        429 => TapErrorCodes.TooManyRequests,
-        _ => "1" + status.ToString(CultureInfo.InvariantCulture),
-    };
-
-    private static string Classifier(int status) => status switch
-    {
-        400 => "BAD_REQUEST",
-        401 => "UNAUTHORIZED",
-        403 => "FORBIDDEN",
-        404 => "NOT_FOUND",
-        405 => "METHOD_NOT_ALLOWED",
-        408 => "REQUEST_TIMEOUT",
-        409 => "CONFLICT",
-        413 => "PAYLOAD_TOO_LARGE",
-        415 => "UNSUPPORTED_MEDIA_TYPE",
-        429 => "TOO_MANY_REQUESTS",
-        431 => "REQUEST_HEADERS_TOO_LARGE",
-        500 => "INTERNAL_ERROR",
-        503 => "SERVICE_UNAVAILABLE",
-        _ => status < 500 ? "BAD_REQUEST" : "ERROR",
-    };
 }

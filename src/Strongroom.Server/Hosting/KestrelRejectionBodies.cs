@@ -144,7 +144,7 @@ internal static class KestrelRejectionBodies
 
         private byte[] Rewrite(byte[] written, int status)
         {
-            Http.JsonResponse error = DialectErrors.For(PathFor(requests.LastTarget ?? "/"), status);
+            Http.JsonResponse error = DialectErrors.For(DialectErrors.ByPath(PathFor(requests.LastTarget ?? "/")), status);
             string headers = Encoding.ASCII.GetString(written, 0, written.Length - 2) // without the blank line
                 .Replace("\r\nContent-Length: 0\r\n", $"\r\nContent-Length: {error.Body.Length}\r\n", StringComparison.Ordinal);
             return [.. Encoding.ASCII.GetBytes(headers + "Content-Type: application/json; charset=utf-8\r\n\r\n"), .. error.Body];

@@ -11,11 +11,6 @@ namespace Strongroom.Server.Tap;
 /// </summary>
 internal sealed class TapAuthentication(ApiKeyService apiKeys, KeyRateLimiter rateLimiter) : IEndpointFilter
 {
-    private static readonly object PrincipalKey = new();
-
-    public static Principal GetPrincipal(HttpContext context) =>
-        context.Items[PrincipalKey] as Principal ?? throw new InvalidOperationException("Endpoint is not behind TapAuthentication.");
-
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         HttpContext http = context.HttpContext;
@@ -39,7 +34,7 @@ internal sealed class TapAuthentication(ApiKeyService apiKeys, KeyRateLimiter ra
             return TapResponses.Forbidden();
         }
 
-        http.Items[PrincipalKey] = principal;
+        Caller.Of(http).Authenticate(principal);
         try
         {
             return await next(context);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
@@ -26,6 +25,7 @@ internal static class TapTokenEndpoints
         RouteGroupBuilder group = routes.MapGroup(Path).WithTags("tap").AddEndpointFilter<TapAuthentication>();
 
         group.MapPost("/", CreateAsync)
+            .ReadsBody()
             .RequireRights(VaultRights.TokensCreate)
             .WithName("tap_token_create")
             .WithSummary("Create a single-use card token (Authorization: Bearer <API key>)")
@@ -43,52 +43,37 @@ internal static class TapTokenEndpoints
             .Produces<TapErrors>(404);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, SingleUseTokenService tokens, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, SingleUseTokenService tokens, TimeProvider time, CardRulesService cardRules)
     {
-        Guid tenantId = TapAuthentication.GetPrincipal(http).TenantId!.Value;
-        byte[]? body = await RequestBody.ReadAsync(http.Request, http.RequestAborted);
-        if (body is null)
+        var errors = new List<TapError>();
+        (CardInput? input, IReadOnlyDictionary<string, string>? address, string? clientIp) = Read(body.Bytes, errors);
+        ValidCard? card = null;
+        if (input is not null)
         {
-            return TapResponses.Error(413, TapErrorCodes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
-        }
-
-        try
-        {
-            var errors = new List<TapError>();
-            (CardInput? input, IReadOnlyDictionary<string, string>? address, string? clientIp) = Read(body, errors);
-            ValidCard? card = null;
-            if (input is not null)
+            var cardErrors = new List<CardFieldError>();
+            card = await cardRules.ValidateAsync(caller.TenantId, input, time.GetUtcNow(), cardErrors, http.RequestAborted);
+            foreach (CardFieldError error in cardErrors)
             {
-                var cardErrors = new List<CardFieldError>();
-                card = await cardRules.ValidateAsync(tenantId, input, time.GetUtcNow(), cardErrors, http.RequestAborted);
-                foreach (CardFieldError error in cardErrors)
+                string code = CodeOf(error.Field);
+                if (!errors.Exists(e => e.Code == code))
                 {
-                    string code = CodeOf(error.Field);
-                    if (!errors.Exists(e => e.Code == code))
-                    {
-                        errors.Add(new TapError(code, error.Message));
-                    }
+                    errors.Add(new TapError(code, error.Message));
                 }
             }
-
-            if (card is null || errors.Count > 0)
-            {
-                return TapResponses.Errors(400, errors.Count > 0 ? errors : [new TapError(TapErrorCodes.InvalidRequest, "Invalid request.")]);
-            }
-
-            SingleUseToken token = await tokens.CreateAsync(tenantId, card, address, clientIp, http.RequestAborted);
-            return TapResponses.Token(token);
         }
-        finally
+
+        if (card is null || errors.Count > 0)
         {
-            CryptographicOperations.ZeroMemory(body);
+            return TapResponses.Errors(400, errors.Count > 0 ? errors : [new TapError(TapErrorCodes.InvalidRequest, "Invalid request.")]);
         }
+
+        SingleUseToken token = await tokens.CreateAsync(caller.TenantId, card, address, clientIp, http.RequestAborted);
+        return TapResponses.Token(token);
     }
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, SingleUseTokenService tokens)
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, SingleUseTokenService tokens)
     {
-        Guid tenantId = TapAuthentication.GetPrincipal(http).TenantId!.Value;
-        SingleUseToken? token = id.StartsWith("tok_", StringComparison.Ordinal) && id.Length <= 64 ? await tokens.GetAsync(tenantId, id, http.RequestAborted) : null;
+        SingleUseToken? token = id.StartsWith("tok_", StringComparison.Ordinal) && id.Length <= 64 ? await tokens.GetAsync(caller.TenantId, id, http.RequestAborted) : null;
         return token is null ? TapResponses.NotFound() : TapResponses.Token(token);
     }
 

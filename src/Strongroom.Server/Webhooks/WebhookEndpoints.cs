@@ -107,9 +107,9 @@ internal static class WebhookEndpoints
             .WithDescription("Query: status (pending | succeeded | dead), limit (1–100, default 50).").Produces<WebhookDeliveryList>(200);
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, WebhookService webhooks)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, Caller caller, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
+        Guid tenantId = caller.TenantId;
         (WebhookEndpointInput? input, JsonResponse? failure) = await ReadInputAsync(http);
         if (input is null)
         {
@@ -125,15 +125,15 @@ internal static class WebhookEndpoints
         return Json(201, ToWire(http, result.Endpoint!, result.Secret), WebhookJson.Default.WebhookEndpointWire);
     }
 
-    private static async Task<JsonResponse> ListAsync(HttpContext http, WebhookService webhooks) =>
-        Json(200, new WebhookEndpointList([.. (await webhooks.ListAsync(TenantOf(http), http.RequestAborted)).Select(e => ToWire(http, e))]), WebhookJson.Default.WebhookEndpointList);
+    private static async Task<JsonResponse> ListAsync(HttpContext http, Caller caller, WebhookService webhooks) =>
+        Json(200, new WebhookEndpointList([.. (await webhooks.ListAsync(caller.TenantId, http.RequestAborted)).Select(e => ToWire(http, e))]), WebhookJson.Default.WebhookEndpointList);
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, string id, WebhookService webhooks) =>
-        Guid.TryParse(id, out Guid endpointId) && await webhooks.GetAsync(TenantOf(http), endpointId, http.RequestAborted) is { } endpoint
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, WebhookService webhooks) =>
+        Guid.TryParse(id, out Guid endpointId) && await webhooks.GetAsync(caller.TenantId, endpointId, http.RequestAborted) is { } endpoint
             ? Json(200, ToWire(http, endpoint), WebhookJson.Default.WebhookEndpointWire)
             : GuardianResponses.NotFound();
 
-    private static async Task<JsonResponse> UpdateAsync(HttpContext http, string id, WebhookService webhooks)
+    private static async Task<JsonResponse> UpdateAsync(HttpContext http, Caller caller, string id, WebhookService webhooks)
     {
         if (!Guid.TryParse(id, out Guid endpointId))
         {
@@ -146,7 +146,7 @@ internal static class WebhookEndpoints
             return failure!;
         }
 
-        Guid tenantId = TenantOf(http);
+        Guid tenantId = caller.TenantId;
         WebhookResult result = await webhooks.UpdateAsync(tenantId, endpointId, input, http.GuardianActor(), http.RequestAborted);
         if (result.Outcome != WebhookOutcome.Done)
         {
@@ -156,9 +156,9 @@ internal static class WebhookEndpoints
         return Json(200, ToWire(http, result.Endpoint!), WebhookJson.Default.WebhookEndpointWire);
     }
 
-    private static async Task<JsonResponse> DeleteAsync(HttpContext http, string id, WebhookService webhooks)
+    private static async Task<JsonResponse> DeleteAsync(HttpContext http, Caller caller, string id, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid endpointId) || !await webhooks.DeleteAsync(tenantId, endpointId, http.GuardianActor(), http.RequestAborted))
         {
             return GuardianResponses.NotFound();
@@ -167,9 +167,9 @@ internal static class WebhookEndpoints
         return JsonResponse.NoContent();
     }
 
-    private static async Task<JsonResponse> RotateAsync(HttpContext http, string id, WebhookService webhooks)
+    private static async Task<JsonResponse> RotateAsync(HttpContext http, Caller caller, string id, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(id, out Guid endpointId))
         {
             return GuardianResponses.NotFound();
@@ -184,10 +184,9 @@ internal static class WebhookEndpoints
         return Json(200, ToWire(http, result.Endpoint!, result.Secret), WebhookJson.Default.WebhookEndpointWire);
     }
 
-    private static async Task<JsonResponse> DeliveriesAsync(HttpContext http, string id, WebhookService webhooks)
+    private static async Task<JsonResponse> DeliveriesAsync(HttpContext http, Caller caller, string id, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
-        if (!Guid.TryParse(id, out Guid endpointId) || await webhooks.GetAsync(tenantId, endpointId, http.RequestAborted) is null)
+        if (!Guid.TryParse(id, out Guid endpointId) || await webhooks.GetAsync(caller.TenantId, endpointId, http.RequestAborted) is null)
         {
             return GuardianResponses.NotFound();
         }
@@ -208,11 +207,11 @@ internal static class WebhookEndpoints
             return GuardianResponses.Validation("$.query.limit", $"Must be an integer from 1 to {WebhookService.MaxPageSize}.");
         }
 
-        IReadOnlyList<WebhookDelivery> deliveries = await webhooks.ListDeliveriesAsync(tenantId, null, endpointId, status, limit, http.RequestAborted);
+        IReadOnlyList<WebhookDelivery> deliveries = await webhooks.ListDeliveriesAsync(caller.TenantId, null, endpointId, status, limit, http.RequestAborted);
         return Json(200, new WebhookDeliveryList([.. deliveries.Select(ToWire)]), WebhookJson.Default.WebhookDeliveryList);
     }
 
-    private static async Task<JsonResponse> ListEventsAsync(HttpContext http, WebhookService webhooks)
+    private static async Task<JsonResponse> ListEventsAsync(HttpContext http, Caller caller, WebhookService webhooks)
     {
         string? type = http.Request.Query["type"].ToString() is { Length: > 0 } t ? t : null;
         if (type is not null && !VaultEventTypes.All.Contains(type, StringComparer.Ordinal))
@@ -237,38 +236,36 @@ internal static class WebhookEndpoints
         }
 
         // One extra row tells whether another page exists.
-        IReadOnlyList<VaultEvent> events = await webhooks.ListEventsAsync(TenantOf(http), type, after, limit + 1, http.RequestAborted);
+        IReadOnlyList<VaultEvent> events = await webhooks.ListEventsAsync(caller.TenantId, type, after, limit + 1, http.RequestAborted);
         return Json(200, new WebhookEventList([.. events.Take(limit).Select(e => ToWire(e, null))], events.Count > limit), WebhookJson.Default.WebhookEventList);
     }
 
-    private static async Task<JsonResponse> GetEventAsync(HttpContext http, string eventId, WebhookService webhooks)
+    private static async Task<JsonResponse> GetEventAsync(HttpContext http, Caller caller, string eventId, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
-        if (!Guid.TryParse(eventId, out Guid id) || await webhooks.GetEventAsync(tenantId, id, http.RequestAborted) is not { } vaultEvent)
+        if (!Guid.TryParse(eventId, out Guid id) || await webhooks.GetEventAsync(caller.TenantId, id, http.RequestAborted) is not { } vaultEvent)
         {
             return GuardianResponses.NotFound();
         }
 
-        IReadOnlyList<WebhookDelivery> deliveries = await webhooks.ListDeliveriesAsync(tenantId, id, null, null, WebhookService.MaxPageSize, http.RequestAborted);
+        IReadOnlyList<WebhookDelivery> deliveries = await webhooks.ListDeliveriesAsync(caller.TenantId, id, null, null, WebhookService.MaxPageSize, http.RequestAborted);
         return Json(200, ToWire(vaultEvent, [.. deliveries.Select(ToWire)]), WebhookJson.Default.WebhookEventWire);
     }
 
-    private static async Task<JsonResponse> AttemptsAsync(HttpContext http, string eventId, WebhookService webhooks)
+    private static async Task<JsonResponse> AttemptsAsync(HttpContext http, Caller caller, string eventId, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
-        if (!Guid.TryParse(eventId, out Guid id) || await webhooks.GetEventAsync(tenantId, id, http.RequestAborted) is null)
+        if (!Guid.TryParse(eventId, out Guid id) || await webhooks.GetEventAsync(caller.TenantId, id, http.RequestAborted) is null)
         {
             return GuardianResponses.NotFound();
         }
 
-        IReadOnlyList<WebhookAttemptView> attempts = await webhooks.ListAttemptsAsync(tenantId, id, http.RequestAborted);
+        IReadOnlyList<WebhookAttemptView> attempts = await webhooks.ListAttemptsAsync(caller.TenantId, id, http.RequestAborted);
         return Json(200, new WebhookAttemptList([.. attempts.Select(a => new WebhookAttemptWire(a.Attempt.Id, a.Attempt.DeliveryId, a.EndpointId, a.Attempt.Attempt,
             a.Attempt.StartedAt, a.Attempt.DurationMs, a.Attempt.StatusCode, a.Attempt.Error, a.Attempt.Succeeded))]), WebhookJson.Default.WebhookAttemptList);
     }
 
-    private static async Task<JsonResponse> RedeliverAsync(HttpContext http, string eventId, WebhookService webhooks)
+    private static async Task<JsonResponse> RedeliverAsync(HttpContext http, Caller caller, string eventId, WebhookService webhooks)
     {
-        Guid tenantId = TenantOf(http);
+        Guid tenantId = caller.TenantId;
         if (!Guid.TryParse(eventId, out Guid id))
         {
             return GuardianResponses.NotFound();
@@ -362,7 +359,6 @@ internal static class WebhookEndpoints
         _ => GuardianResponses.Validation([.. result.Errors!.Select(e => new GuardianValidationError(e.Path, e.Message))]),
     };
 
-    private static Guid TenantOf(HttpContext http) => GuardianAuthentication.GetPrincipal(http).TenantId!.Value;
 
     private static int? ReadLimit(HttpContext http)
     {
