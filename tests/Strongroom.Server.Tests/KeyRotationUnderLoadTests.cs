@@ -157,7 +157,8 @@ public sealed class KeyRotationUnderLoadTests
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 
-        Assert.True(failures.IsEmpty, $"{failures.Count} non-2xx of {requests}: {string.Join("\n", failures.Take(5))}");
+        Assert.True(failures.IsEmpty, $"{failures.Count} non-2xx of {requests}: {string.Join("\n", failures.Take(5))}\nserver exceptions:\n" +
+            string.Join("\n", serving.Logs.Entries.Concat(rotator.Logs.Entries).Where(e => e.Contains("Exception", StringComparison.Ordinal)).Take(5)));
         Assert.True(requests >= 400, $"only {requests} requests"); // at least 200 while the rotation waited, 200 after it retired version 1
         Assert.Equal(RotationJobStatus.Completed, done.Status);
         Assert.Equal(2, done.ToVersion);
