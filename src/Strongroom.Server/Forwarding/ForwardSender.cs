@@ -55,6 +55,7 @@ public sealed record ForwardResponse(ForwardFailure Failure, int Status, IReadOn
 internal sealed class ForwardSender(IOptions<ForwardingOptions> options, ForwardingService forwarding) : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, (ForwardDestination Destination, HttpMessageInvoker Client)> _clients = new();
+    private readonly Lock _gate = new();
 
     public async Task<ForwardResponse> SendAsync(ForwardDestination destination, HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -115,13 +116,36 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
 
         string? identityPem = await forwarding.OpenClientIdentityAsync(destination, cancellationToken);
         HttpMessageInvoker client = new(CreateHandler(destination, identityPem, options.Value), disposeHandler: true);
-        _clients.AddOrUpdate(destination.Id, (destination, client), (_, old) =>
+        (ForwardDestination Destination, HttpMessageInvoker Client)? replaced = null;
+        lock (_gate)
         {
-            old.Client.Dispose();
-            return (destination, client);
-        });
+            if (_clients.TryGetValue(destination.Id, out cached))
+            {
+                if (SameSettings(cached.Destination, destination))
+                {
+                    // Another request built the same pool meanwhile: use it, drop ours (never used).
+                    client.Dispose();
+                    return cached.Client;
+                }
+
+                replaced = cached;
+            }
+
+            _clients[destination.Id] = (destination, client);
+        }
+
+        // A pool is replaced when its entry changed, including when a key rotation re-sealed its client identity: requests that
+        // took the old pool a moment ago may still be sending on it, so it is disposed only once they are done (or timed out).
+        if (replaced is { } old)
+        {
+            RetireLater(old.Client, options.Value.Timeout + TimeSpan.FromSeconds(5));
+        }
+
         return client;
     }
+
+    private static void RetireLater(HttpMessageInvoker client, TimeSpan after) =>
+        _ = Task.Delay(after).ContinueWith(_ => client.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     /// <summary>The allowlist is re-read per request: a changed entry (trust, identity, private flag) gets a new pool.</summary>
     private static bool SameSettings(ForwardDestination a, ForwardDestination b) =>
