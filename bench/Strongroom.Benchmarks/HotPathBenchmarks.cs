@@ -3,7 +3,6 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Crypto;
-using Strongroom.Core.Tokens;
 using Strongroom.Server.WhiteBit;
 
 namespace Strongroom.Benchmarks;
@@ -41,7 +40,7 @@ public class HotPathBenchmarks
         _input = new CardInput { AccountNumber = "4111111111111111", ExpiryMonth = 12, ExpiryYear = 2030, SecurityCode = "123", CardholderName = "Bench Holder" };
         _card = CardValidator.Validate(_input, Now, _errors) ?? throw new InvalidOperationException("test card must be valid");
         _keys = new TenantKeySet(Guid.NewGuid(), new Dictionary<int, byte[]> { [1] = RandomNumberGenerator.GetBytes(32) }, 1, RandomNumberGenerator.GetBytes(32));
-        _plaintext = PciTokenService.EncodeCardBlob(_card);
+        _plaintext = CardBlob.Encode(_card);
         _recordId = Guid.CreateVersion7();
         _rawKey = RandomNumberGenerator.GetBytes(32);
         _baselineKey = new EnvelopeKey(_rawKey, 1);
@@ -94,7 +93,7 @@ public class HotPathBenchmarks
 
     /// <summary>Encode the card blob, fingerprint it, seal it (what every token kind does).</summary>
     [Benchmark]
-    public (byte[], byte[]) SealCard() => PciTokenService.SealCard(_keys, RecordKind.PciToken, _recordId, _card);
+    public (byte[], byte[]) SealCard() => CardBlob.Seal(_keys, RecordKind.PciToken, _recordId, _card);
 
     /// <summary>The whole hot path: validation + fingerprint + encrypt.</summary>
     [Benchmark]
@@ -102,7 +101,7 @@ public class HotPathBenchmarks
     {
         _errors.Clear();
         ValidCard card = CardValidator.Validate(_input, Now, _errors)!;
-        return PciTokenService.SealCard(_keys, RecordKind.PciToken, _recordId, card);
+        return CardBlob.Seal(_keys, RecordKind.PciToken, _recordId, card);
     }
 
     /// <summary>WhiteBIT signed request: HMAC-SHA512 of the payload compared in constant time with the presented hex signature.</summary>

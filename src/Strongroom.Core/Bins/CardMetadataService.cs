@@ -43,7 +43,7 @@ public sealed class CardMetadataService(INetworkTokenStore networkTokenStore, IP
         byte[] plaintext = await keyring.OpenAsync(tenantId, kind, id, ciphertext, cancellationToken);
         try
         {
-            return new(await bins.LookupAsync(PciTokenService.DecodePan(plaintext), cancellationToken), masked);
+            return new(await bins.LookupAsync(CardBlob.DecodePan(plaintext), cancellationToken), masked);
         }
         finally
         {

@@ -279,7 +279,7 @@ public sealed class ForwardingService(
         byte[] plaintext = await keyring.OpenAsync(tenantId, kind, id, ciphertext, cancellationToken);
         try
         {
-            return (PciTokenService.DecodePan(plaintext), PciTokenService.DecodeCardholderName(plaintext));
+            return (CardBlob.DecodePan(plaintext), CardBlob.DecodeCardholderName(plaintext));
         }
         finally
         {

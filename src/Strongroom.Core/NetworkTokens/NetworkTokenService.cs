@@ -105,7 +105,7 @@ public sealed partial class NetworkTokenService(
             return new(NetworkTokenOutcome.Declined, Message: provisioning.DeclineReason);
         }
 
-        (byte[] cardCiphertext, byte[] fingerprint) = PciTokenService.SealCard(keys, RecordKind.NetworkTokenCard, id, card);
+        (byte[] cardCiphertext, byte[] fingerprint) = CardBlob.Seal(keys, RecordKind.NetworkTokenCard, id, card);
         byte[] tokenPan = new byte[provisioned.TokenPan.Length];
         provisioned.TokenPan.CopyAsciiTo(tokenPan);
         byte[] tokenPanCiphertext;
@@ -373,7 +373,7 @@ public sealed partial class NetworkTokenService(
             byte[] plaintext = await keyring.OpenAsync(record.TenantId, RecordKind.NetworkTokenCard, record.Id, record.CardCiphertext, cancellationToken);
             try
             {
-                cardholderName = PciTokenService.DecodeCardholderName(plaintext);
+                cardholderName = CardBlob.DecodeCardholderName(plaintext);
             }
             finally
             {

@@ -12,7 +12,7 @@ public sealed partial class CardTokenService(ICardTokenStore store, TenantKeyrin
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         Guid id = Guid.CreateVersion7(now);
-        (byte[] ciphertext, byte[] fingerprint) = PciTokenService.SealCard(keys, RecordKind.CardToken, id, new ValidCard(pan, default, null, null));
+        (byte[] ciphertext, byte[] fingerprint) = CardBlob.Seal(keys, RecordKind.CardToken, id, new ValidCard(pan, default, null, null));
         var record = new CardTokenRecord(id, tenantId, pan.Scheme, pan.First6, pan.LastFour, pan.Length, fingerprint, ciphertext, now);
         await store.InsertCardTokenAsync(record, cancellationToken);
         LogCreated(logger, id, tenantId, pan.Scheme);

@@ -45,7 +45,7 @@ public sealed partial class SingleUseTokenService(
         TenantKeySet keys = await keyring.GetAsync(tenantId, cancellationToken);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
         Guid id = Guid.CreateVersion7(now);
-        (byte[] ciphertext, byte[] fingerprint) = PciTokenService.SealCard(keys, RecordKind.SingleUseToken, id, card);
+        (byte[] ciphertext, byte[] fingerprint) = CardBlob.Seal(keys, RecordKind.SingleUseToken, id, card);
         byte[]? addressCiphertext = address is { Count: > 0 }
             ? keys.Seal(RecordKind.SingleUseTokenAddress, id, JsonSerializer.SerializeToUtf8Bytes(address, CoreJson.Default.IReadOnlyDictionaryStringString))
             : null;
@@ -87,7 +87,7 @@ public sealed partial class SingleUseTokenService(
         string? name;
         try
         {
-            name = PciTokenService.DecodeCardholderName(plaintext);
+            name = CardBlob.DecodeCardholderName(plaintext);
         }
         finally
         {
@@ -122,8 +122,8 @@ public sealed partial class SingleUseTokenService(
         ValidCard card;
         try
         {
-            card = new ValidCard(PciTokenService.DecodePan(plaintext), new Expiry(record.ExpiryMonth, record.ExpiryYear),
-                PciTokenService.DecodeCardholderName(plaintext), securityCodes.Read(tenantId, record.Id));
+            card = new ValidCard(CardBlob.DecodePan(plaintext), new Expiry(record.ExpiryMonth, record.ExpiryYear),
+                CardBlob.DecodeCardholderName(plaintext), securityCodes.Read(tenantId, record.Id));
         }
         finally
         {

@@ -131,7 +131,7 @@ public sealed partial class CardDataScenario
         foreach ((PciTokenRecord record, TenantKeySet keys) in LiveTokens)
         {
             byte[] plaintext = keys.Open(RecordKind.PciToken, record.Id, record.Ciphertext);
-            string? name = PciTokenService.DecodeCardholderName(plaintext);
+            string? name = CardBlob.DecodeCardholderName(plaintext);
             Assert.Contains(name, CardholderNames);
             Assert.Equal(2 + record.PanLength + 2 + Encoding.UTF8.GetByteCount(name!), plaintext.Length);
         }

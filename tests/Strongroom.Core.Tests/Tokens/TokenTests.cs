@@ -1,3 +1,4 @@
+using Strongroom.Core.Crypto;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tokens;
 
@@ -15,21 +16,21 @@ public class CardBlobTests
     {
         ValidCard card = TestCards.Valid(pan, Now, cardholderName: name);
 
-        byte[] blob = PciTokenService.EncodeCardBlob(card);
+        byte[] blob = CardBlob.Encode(card);
 
         Assert.Equal(1, blob[0]);
         Assert.Equal(pan.Length, blob[1]);
-        Assert.Equal(name, PciTokenService.DecodeCardholderName(blob));
-        Assert.Equal(pan, PciTokenService.DecodePan(blob).Reveal());
+        Assert.Equal(name, CardBlob.DecodeCardholderName(blob));
+        Assert.Equal(pan, CardBlob.DecodePan(blob).Reveal());
     }
 
     [Fact]
     public void Decode_UnknownBlobVersion_Throws()
     {
-        byte[] blob = PciTokenService.EncodeCardBlob(TestCards.Valid(TestCards.Visa, Now));
+        byte[] blob = CardBlob.Encode(TestCards.Valid(TestCards.Visa, Now));
         blob[0] = 2;
 
-        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => PciTokenService.DecodeCardholderName(blob));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => CardBlob.DecodeCardholderName(blob));
     }
 }
 
