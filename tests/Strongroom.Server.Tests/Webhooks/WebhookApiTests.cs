@@ -114,7 +114,8 @@ public sealed class WebhookApiTests
         Assert.Equal(payload.RootElement.GetProperty("id").GetString(), hook.Header("Strongroom-Event-Id"));
         Assert.Equal("1", hook.Header("Strongroom-Delivery-Attempt"));
         Assert.DoesNotContain(TestCards.Visa, body, StringComparison.Ordinal);
-        Assert.DoesNotContain("737", body, StringComparison.Ordinal);
+        // The code as a value of its own (ids and timestamps in the payload hold "737" by chance inside longer runs).
+        Assert.DoesNotMatch("(?<![0-9A-Za-z])737(?![0-9A-Za-z])", body);
         Assert.DoesNotContain(TestCards.Visa, string.Join("\n", hook.Headers.Values), StringComparison.Ordinal);
 
         string signature = hook.Header("Strongroom-Signature");
