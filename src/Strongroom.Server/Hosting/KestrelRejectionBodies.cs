@@ -37,10 +37,20 @@ internal static class KestrelRejectionBodies
         public PipeWriter Output { get; }
     }
 
-    /// <summary>Passes the connection's input through, remembering the target of the last request line it saw.</summary>
+    /// <summary>
+    /// Passes the connection's input through, remembering the start of the target of the last request line it saw. This runs on
+    /// every read, so it only scans the first segment and copies at most <see cref="TargetPrefix"/> bytes into a buffer it reuses;
+    /// the target becomes a string only when an answer is rewritten.
+    /// </summary>
     private sealed class RequestLineReader(PipeReader inner) : PipeReader
     {
-        public string? LastTarget { get; private set; }
+        /// <summary>Enough of a target to tell its route family (<see cref="DialectErrors.ByPath"/> looks at the first segments).</summary>
+        private const int TargetPrefix = 128;
+
+        private readonly byte[] _target = new byte[TargetPrefix];
+        private int _targetLength;
+
+        public string? LastTarget => _targetLength == 0 ? null : Encoding.ASCII.GetString(_target, 0, _targetLength);
 
         public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
@@ -70,24 +80,28 @@ internal static class KestrelRejectionBodies
 
         public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
 
-        /// <summary>A buffer that starts with <c>METHOD SP target SP</c> starts a request: keep its target (at most 2 KB looked at).</summary>
+        /// <summary>A buffer that starts with <c>METHOD SP target</c> starts a request: keep the start of its target.</summary>
         private void Remember(ReadOnlySequence<byte> buffer)
         {
-            Span<byte> head = stackalloc byte[2048];
-            ReadOnlySequence<byte> slice = buffer.Length > head.Length ? buffer.Slice(0, head.Length) : buffer;
-            slice.CopyTo(head);
-            head = head[..(int)slice.Length];
-            int method = head.IndexOf((byte)' ');
+            ReadOnlySpan<byte> head = buffer.FirstSpan;
+            int method = head.Length > 12 ? head[..12].IndexOf((byte)' ') : head.IndexOf((byte)' ');
             if (method is < 3 or > 10 || head[..method].ContainsAnyExceptInRange((byte)'A', (byte)'Z'))
             {
                 return;
             }
 
-            Span<byte> rest = head[(method + 1)..];
+            ReadOnlySpan<byte> rest = head[(method + 1)..];
+            rest = rest[..Math.Min(rest.Length, TargetPrefix)];
             int end = rest.IndexOfAny((byte)' ', (byte)'\r');
+            if (end < 0)
+            {
+                end = rest.Length;
+            }
+
             if (end > 0 && rest[0] == (byte)'/')
             {
-                LastTarget = Encoding.ASCII.GetString(rest[..end]);
+                rest[..end].CopyTo(_target);
+                _targetLength = end;
             }
         }
     }
