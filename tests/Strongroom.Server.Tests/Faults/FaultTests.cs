@@ -20,21 +20,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
     [SkippableFact]
     public async Task ThreeNodes_OnePostgresAndRedis_Kill9OneNodeUnderLoad_EveryAcknowledgedTokenIsReadableOnceFromTheSurvivors()
     {
-        string? pgSkip = PostgresTestEnvironment.SkipReason();
-        Skip.If(pgSkip is not null, pgSkip);
-        string? redisSkip = RedisTestEnvironment.SkipReason();
-        Skip.If(redisSkip is not null, redisSkip);
-        PostgresTestDatabase database = await PostgresTestDatabase.CreateAsync(PostgresTestEnvironment.ConnectionString!);
-        _cleanup.Add(new Cleanup(database.Drop));
-        string shared = NewDirectory();
-        var settings = new Dictionary<string, string>
-        {
-            ["Strongroom:Storage:Provider"] = "postgres",
-            ["Strongroom:Storage:ConnectionString"] = database.ConnectionString,
-            ["Strongroom:KeyFile:Path"] = Path.Combine(shared, "kek.json"),
-            ["Strongroom:Redis:Configuration"] = RedisTestEnvironment.Configuration!,
-            ["Strongroom:Redis:KeyPrefix"] = "fault-" + Guid.NewGuid().ToString("N")[..8] + ":",
-        };
+        Dictionary<string, string> settings = await SharedPostgresAndRedisSettingsAsync("fault");
 
         // The first node creates the shared key file and migrates; the others join it.
         VaultProcess first = Track(await VaultProcess.StartAsync(NewDirectory(), settings));
@@ -75,21 +61,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
     [SkippableFact]
     public async Task TwoNodes_PostgresAndRedis_NodeRestartedUnderLoad_ServesFromReadinessWithoutA503()
     {
-        string? pgSkip = PostgresTestEnvironment.SkipReason();
-        Skip.If(pgSkip is not null, pgSkip);
-        string? redisSkip = RedisTestEnvironment.SkipReason();
-        Skip.If(redisSkip is not null, redisSkip);
-        PostgresTestDatabase database = await PostgresTestDatabase.CreateAsync(PostgresTestEnvironment.ConnectionString!);
-        _cleanup.Add(new Cleanup(database.Drop));
-        string shared = NewDirectory();
-        var settings = new Dictionary<string, string>
-        {
-            ["Strongroom:Storage:Provider"] = "postgres",
-            ["Strongroom:Storage:ConnectionString"] = database.ConnectionString,
-            ["Strongroom:KeyFile:Path"] = Path.Combine(shared, "kek.json"),
-            ["Strongroom:Redis:Configuration"] = RedisTestEnvironment.Configuration!,
-            ["Strongroom:Redis:KeyPrefix"] = "restart-" + Guid.NewGuid().ToString("N")[..8] + ":",
-        };
+        Dictionary<string, string> settings = await SharedPostgresAndRedisSettingsAsync("restart");
         VaultProcess first = Track(await VaultProcess.StartAsync(NewDirectory(), settings));
         string secondDirectory = NewDirectory();
         VaultProcess second = Track(await VaultProcess.StartAsync(secondDirectory, settings));
@@ -380,6 +352,28 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         {
             output.WriteLine("unexpected: " + unexpected);
         }
+    }
+
+    /// <summary>
+    /// Settings for nodes sharing one new PostgreSQL database (dropped at the end), one key file and one Redis key prefix; skips
+    /// locally (fails on CI) without PostgreSQL or Redis.
+    /// </summary>
+    private async Task<Dictionary<string, string>> SharedPostgresAndRedisSettingsAsync(string redisPrefix)
+    {
+        string? pgSkip = PostgresTestEnvironment.SkipReason();
+        Skip.If(pgSkip is not null, pgSkip);
+        string? redisSkip = RedisTestEnvironment.SkipReason();
+        Skip.If(redisSkip is not null, redisSkip);
+        PostgresTestDatabase database = await PostgresTestDatabase.CreateAsync(PostgresTestEnvironment.ConnectionString!);
+        _cleanup.Add(new Cleanup(database.Drop));
+        return new Dictionary<string, string>
+        {
+            ["Strongroom:Storage:Provider"] = "postgres",
+            ["Strongroom:Storage:ConnectionString"] = database.ConnectionString,
+            ["Strongroom:KeyFile:Path"] = Path.Combine(NewDirectory(), "kek.json"),
+            ["Strongroom:Redis:Configuration"] = RedisTestEnvironment.Configuration!,
+            ["Strongroom:Redis:KeyPrefix"] = redisPrefix + "-" + Guid.NewGuid().ToString("N")[..8] + ":",
+        };
     }
 
     private T Track<T>(T disposable)
