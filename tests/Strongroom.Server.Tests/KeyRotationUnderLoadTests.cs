@@ -22,7 +22,9 @@ public sealed class KeyRotationUnderLoadTests
 {
     private const int Tokens = 260; // more than one re-encryption batch (KeyRotationService.BatchSize)
     private const int Workers = 8;
-    private const int MaxRequestsPerWorker = 4000;
+    // Workers run until the test stops them (never out of a request budget: a slow first pass on a busy CI machine once
+    // outlasted a 4,000-request cap and left nobody sending); this deadline only bounds a test that hangs.
+    private static readonly TimeSpan WorkerDeadline = TimeSpan.FromMinutes(4);
     private static readonly string[] DataOutScopes = ["tokens:create", "tokens:read", "tokens:delete", "data:out"];
 
     [Fact]
@@ -111,11 +113,11 @@ public sealed class KeyRotationUnderLoadTests
         var failures = new ConcurrentQueue<string>();
         long requests = 0;
         long forwarded = 0;
-        using var stop = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource(WorkerDeadline);
         Task[] workers = [.. Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
         {
             using HttpClient client = (rotatorServesToo && w % 2 == 1 ? rotator : serving).ApiKeyClient(tenant.ApiKey);
-            for (int n = 0; n < MaxRequestsPerWorker && !stop.IsCancellationRequested; n++)
+            for (int n = 0; !stop.IsCancellationRequested; n++)
             {
                 using HttpResponseMessage response = (n % 4) switch
                 {
@@ -143,17 +145,17 @@ public sealed class KeyRotationUnderLoadTests
         // The first pass re-encrypts everything on a frozen clock, then the rotation waits out the cache lifetime.
         TimeSpan ttl = rotator.Services.GetRequiredService<TenantKeyring>().CacheTtl;
         Assert.Equal(TimeSpan.FromMinutes(1), ttl);
-        await WaitUntilAsync(() => run.IsCompleted || serving.Clock.TimersDueWithin(ttl) > 0);
+        await WaitUntilAsync(() => run.IsCompleted || serving.Clock.TimersDueWithin(ttl) > 0, workers);
         Assert.False(run.IsFaulted, run.Exception?.ToString());
         long atWait = Interlocked.Read(ref requests);
-        await WaitUntilAsync(() => Interlocked.Read(ref requests) >= atWait + 200);
+        await WaitUntilAsync(() => Interlocked.Read(ref requests) >= atWait + 200, workers);
 
         serving.Clock.Advance(ttl + TimeSpan.FromSeconds(1));
         RotationJob done = await run.WaitAsync(TimeSpan.FromSeconds(60));
 
         // Traffic continues after version 1 is retired.
         long atDone = Interlocked.Read(ref requests);
-        await WaitUntilAsync(() => Interlocked.Read(ref requests) >= atDone + 200);
+        await WaitUntilAsync(() => Interlocked.Read(ref requests) >= atDone + 200, workers);
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 
@@ -202,11 +204,14 @@ public sealed class KeyRotationUnderLoadTests
     }
 
     /// <summary>Polls <paramref name="condition"/>; fails after a minute so a hang is a failure, not a stuck run.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>Waits for <paramref name="condition"/>; a worker that died (an exception, or the deadline) ends the wait with its reason.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, Task[] workers)
     {
-        DateTime deadline = DateTime.UtcNow.AddMinutes(1);
+        DateTime deadline = DateTime.UtcNow.AddMinutes(2);
         while (!condition())
         {
+            Task? ended = workers.FirstOrDefault(w => w.IsCompleted);
+            Assert.True(ended is null, $"a worker stopped early: {ended?.Exception?.GetBaseException()}");
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
             await Task.Delay(10);
         }
