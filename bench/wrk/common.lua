@@ -20,6 +20,25 @@ function M.body()
     '","expiry_month":12,"expiry_year":2030,"security_code":"123","cardholder_name":"Bench Holder"},"expires_in":86400}'
 end
 
+function M.tap_body()
+  return '{"card":{"number":"' .. M.pan() ..
+    '","exp_month":12,"exp_year":2030,"cvc":"123","name":"Bench Holder"},"client_ip":"192.0.2.10"}'
+end
+
+-- Letters only after the prefix: never a digit run the server would refuse as a card number.
+function M.idempotency_key()
+  local c = {}
+  for i = 1, 20 do c[i] = string.char(math.random(97, 122)) end
+  return "bench-" .. table.concat(c)
+end
+
+function M.read_first_line(path)
+  local f = assert(io.open(path, "r"), path .. " missing")
+  local line = f:read("*l") or ""
+  f:close()
+  return line
+end
+
 function M.read_ids(path)
   local ids = {}
   local f = io.open(path, "r")
