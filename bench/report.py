@@ -169,7 +169,7 @@ for store in stores:
             if not r:
                 continue
             res, l = r["result"], r["result"]["latency_ms"]
-            lag = res.get("send_lag_ms") or {}
+            lag = res.get("queue_wait_ms") or {}
             w(f"| {STORE_NAME[store]} | {SCENARIO_NAME[scenario]} | {rate:.0f} | {res['achieved_rps']:.0f} | {l['p50']} | {l['p90']} | "
               f"**{l['p99']}** | {l['p99_9']} | {l['max']} | {lag.get('p99', '–')} | {res['error_count']} | {r['load']} |")
 w("")

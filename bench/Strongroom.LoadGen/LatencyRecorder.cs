@@ -13,7 +13,7 @@ internal sealed class LatencyRecorder
 
     public LongHistogram Latency { get; } = new(1, MaxMicroseconds, 3);
 
-    /// <summary>Open loop only: how late the generator itself sent each request after its intended time.</summary>
+    /// <summary>Open loop only: intended send time to actual send (the generator's lateness plus waiting for a free connection).</summary>
     public LongHistogram SendLag { get; } = new(1, MaxMicroseconds, 3);
 
     public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);

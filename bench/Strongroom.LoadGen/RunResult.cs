@@ -36,7 +36,7 @@ internal sealed record RunResult(
     IReadOnlyDictionary<string, long> Errors,
     double IdempotencyShare,
     [property: JsonPropertyName("latency_ms")] Percentiles LatencyMs,
-    [property: JsonPropertyName("send_lag_ms")] Percentiles? SendLagMs,
+    [property: JsonPropertyName("queue_wait_ms")] Percentiles? QueueWaitMs,
     string LatencyFrom)
 {
     public static RunResult From(RunSettings settings, LatencyRecorder[] recorders, long measureStart, long measureEnd)
