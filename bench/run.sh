@@ -11,7 +11,7 @@
 #      with the C# generator bench/Strongroom.LoadGen (latency from each request's intended send time);
 #   3. scaling: tokenize and masked-read throughput with 1 and 2 server nodes on one PostgreSQL.
 # 20 % of tokenizations carry an x-idempotency-key (BENCH_IDEMPOTENCY_SHARE). Request bodies are generated test cards on
-# the test BIN 411111 and never logged. Needs wrk (installed when missing and root) and PostgreSQL 15.
+# the test BIN 411111 and never logged. Needs wrk and PostgreSQL 15 (installed when missing and root); gnuplot-nox for the chart.
 # Environment: BENCH_STORES ("sqlite postgres"), BENCH_SKIP_MICRO=1, BENCH_SKIP_SCALING=1, BENCH_IDEMPOTENCY_SHARE (0.2).
 set -euo pipefail
 
@@ -85,7 +85,14 @@ ensure_tools() {
     log "installing postgresql-15"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
   fi
-  command -v gnuplot >/dev/null || log "gnuplot absent: the report is written without its chart"
+  if ! command -v gnuplot >/dev/null; then
+    if [[ $EUID -eq 0 ]]; then
+      log "installing gnuplot-nox (the report's chart)"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gnuplot-nox >/dev/null || log "gnuplot-nox not installed: no chart"
+    else
+      log "gnuplot absent: the report is written without its chart"
+    fi
+  fi
 }
 
 machine() {
