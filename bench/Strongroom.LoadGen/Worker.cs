@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Strongroom.LoadGen.Scenarios;
 
 namespace Strongroom.LoadGen;
@@ -51,7 +50,7 @@ internal sealed class Worker : IDisposable
         {
             failure = "timeout";
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError != HttpRequestError.Unknown)
+        catch (HttpRequestException)
         {
             failure = "connection";
         }
