@@ -301,7 +301,8 @@ if os.path.exists(path("micro.md")):
 # Memory, disk, cold start.
 w("## Memory, disk, cold start")
 w("")
-w("Peak RSS (`VmHWM` of the server process), disk growth per token created during the run (SQLite after "
+w("Peak RSS (`VmHWM` of the server process), disk growth per token created during the run (PCI, card and Tap "
+  "single-use tokens; the growth also holds their events and idempotency records; SQLite after "
   "`wal_checkpoint(TRUNCATE)`, PostgreSQL `pg_database_size` after `CHECKPOINT`), and the time from spawning "
   "`strongroom serve` on an empty store to the first 200 from `/readyz`.")
 w("")

@@ -191,11 +191,13 @@ generated() { # <store> <phase> <nodes> <loadgen run arguments…>: one loadgen 
   log "$store $phase $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%s %s x%d: %.0f req/s, p99 %s ms, errors %d" % (r["scenario"], r["mode"], r["connections"], r["achieved_rps"], r["latency_ms"]["p99"], r["error_count"]))' "$line")"
 }
 
+# Every kind of token the run creates: Guardian PCI tokens, WhiteBIT card tokens and Tap single-use tokens.
+TOKEN_COUNT_SQL="select (select count(*) from pci_tokens) + (select count(*) from card_tokens) + (select count(*) from single_use_tokens)"
 count_tokens() { # <store>
   if [[ $1 == sqlite ]]; then
-    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from pci_tokens").fetchone()[0])' "$WORK/data-sqlite/strongroom.db"
+    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$WORK/data-sqlite/strongroom.db" "$TOKEN_COUNT_SQL"
   else
-    psql_value strongroom_bench "select count(*) from pci_tokens"
+    psql_value strongroom_bench "$TOKEN_COUNT_SQL"
   fi
 }
 
