@@ -23,6 +23,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TenantKeyring>();
         services.TryAddSingleton<ISecurityCodeStore, InMemorySecurityCodeStore>();
+        services.TryAddSingleton<ICredentialChangePublisher, StoreOnlyCredentialChangePublisher>();
+        services.TryAddSingleton<CredentialCache>();
         services.TryAddSingleton<TenantService>();
         services.TryAddSingleton<ApiKeyService>();
         services.TryAddSingleton<SigningKeyService>();

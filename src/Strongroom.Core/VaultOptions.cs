@@ -48,6 +48,17 @@ public sealed class VaultOptions
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long a node keeps a credential record (API key, signing key, tenant) it looked up. Revocations reach every node at once
+    /// through the store's NOTIFY or Redis; this lifetime is the bound when such a message is lost. Zero turns the cache off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CredentialCacheLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>At most this many credential records are cached per node; beyond it, records are served without being cached.</summary>
+    [Range(0, 1_000_000)]
+    public int CredentialCacheSize { get; set; } = 10_000;
+
+    /// <summary>
     /// How long delivered events stay listable (GET /api/webhooks/events) and redeliverable before the sweeper erases them.
     /// Network token events are kept with their token; events with a pending delivery are kept until it ends.
     /// </summary>

@@ -33,5 +33,14 @@ public sealed class PostgresVaultStore(NpgsqlDataSource dataSource) : SqlVaultSt
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The NOTIFY channel credential changes travel on (<see cref="PostgresCredentialListener"/> listens to it).</summary>
+    public const string CredentialChannel = "strongroom_credentials";
+
+    /// <summary>Where <see cref="PostgresCredentialListener"/> opens its dedicated connection.</summary>
+    internal NpgsqlDataSource DataSource => dataSource;
+
+    protected override async Task NotifyCredentialChangeAsync(DbConnection connection, DbTransaction? transaction, Core.Tenancy.CredentialChange change, CancellationToken cancellationToken) =>
+        await ExecuteAsync(connection, transaction, "SELECT pg_notify(@channel, @payload)", cancellationToken, ("channel", CredentialChannel), ("payload", change.ToWire()));
+
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }

@@ -25,7 +25,8 @@ public abstract partial class SqlVaultStore
     public Task<bool> RevokeApiKeyAsync(Guid tenantId, string keyId, DateTimeOffset revokedAt, VaultEvent deleted, CancellationToken cancellationToken) =>
         ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
             "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL", cancellationToken,
-            ("at", Ms(revokedAt)), ("id", keyId), ("t", IdParameter(tenantId))) == 1, [deleted], cancellationToken);
+            ("at", Ms(revokedAt)), ("id", keyId), ("t", IdParameter(tenantId))) == 1
+            && await NotifiedAsync(connection, transaction, CredentialChange.ApiKey(tenantId, keyId), cancellationToken), [deleted], cancellationToken);
 
     private const string SigningKeyColumns = "id, tenant_id, public_key, sealed_secret, key_type, title, is_enabled, restrict_access, access_endpoints, last_nonce, last_activity, created_at";
 
@@ -61,21 +62,20 @@ public abstract partial class SqlVaultStore
         return (int)rows[0];
     }
 
-    public async Task<bool> UpdateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null,
+    public Task<bool> UpdateSigningKeyAsync(SigningKeyRecord key, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
             "UPDATE signing_keys SET sealed_secret = @secret, title = @title, is_enabled = @enabled, restrict_access = @restrict, access_endpoints = @endpoints " +
             "WHERE tenant_id = @t AND id = @id",
             cancellationToken,
             ("secret", key.SealedSecret), ("title", key.Title), ("enabled", key.IsEnabled ? 1 : 0), ("restrict", key.RestrictAccess ? 1 : 0),
-            ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("t", IdParameter(key.TenantId)), ("id", IdParameter(key.Id))) == 1;
-    }
+            ("endpoints", AccessEndpointJson.Serialize(key.AccessEndpoints)), ("t", IdParameter(key.TenantId)), ("id", IdParameter(key.Id))) == 1
+            && await NotifiedAsync(connection, transaction, CredentialChange.SigningKey(key.TenantId, key.Id), cancellationToken), [], cancellationToken);
 
     public Task<bool> DeleteSigningKeyAsync(Guid tenantId, Guid keyId, VaultEvent deleted, CancellationToken cancellationToken) =>
         ChangeWithEventsAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction,
             "DELETE FROM signing_keys WHERE tenant_id = @t AND id = @id", cancellationToken,
-            ("t", IdParameter(tenantId)), ("id", IdParameter(keyId))) == 1, [deleted], cancellationToken);
+            ("t", IdParameter(tenantId)), ("id", IdParameter(keyId))) == 1
+            && await NotifiedAsync(connection, transaction, CredentialChange.SigningKey(tenantId, keyId), cancellationToken), [deleted], cancellationToken);
 
     public async Task<bool> TryUseSigningKeyAsync(Guid keyId, long nonce, bool requireIncrease, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -85,5 +85,19 @@ public abstract partial class SqlVaultStore
                 ("n", nonce), ("now", Ms(now)), ("id", IdParameter(keyId))) == 1
             : await ExecuteAsync(connection, null, "UPDATE signing_keys SET last_activity = @now WHERE id = @id", cancellationToken,
                 ("now", Ms(now)), ("id", IdParameter(keyId))) == 1;
+    }
+
+    /// <summary>
+    /// Tells the other nodes, inside the change's own transaction, that cached copies of a credential must go: PostgreSQL
+    /// <c>pg_notify</c> (delivered only if the transaction commits, and never lost to a crash between commit and publish).
+    /// Nothing on SQLite, a single-node store.
+    /// </summary>
+    protected virtual Task NotifyCredentialChangeAsync(DbConnection connection, DbTransaction? transaction, CredentialChange change, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    private async Task<bool> NotifiedAsync(DbConnection connection, DbTransaction? transaction, CredentialChange change, CancellationToken cancellationToken)
+    {
+        await NotifyCredentialChangeAsync(connection, transaction, change, cancellationToken);
+        return true;
     }
 }

@@ -135,9 +135,8 @@ public abstract partial class SqlVaultStore
         ("completed", Ms(job.CompletedAt)),
     ];
 
-    public async Task<bool> DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken)
-    {
-        await using DbConnection connection = await OpenAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, "DELETE FROM tenants WHERE id = @t", cancellationToken, ("t", IdParameter(tenantId))) == 1;
-    }
+    public Task<bool> DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        ChangeWithEventsAsync(async (connection, transaction) =>
+            await ExecuteAsync(connection, transaction, "DELETE FROM tenants WHERE id = @t", cancellationToken, ("t", IdParameter(tenantId))) == 1
+            && await NotifiedAsync(connection, transaction, CredentialChange.Tenant(tenantId), cancellationToken), [], cancellationToken);
 }

@@ -20,12 +20,12 @@ public sealed class JwtTests(StrongroomApplication app) : IClassFixture<Strongro
         string token = data.GetProperty("token").GetString()!;
         Assert.Equal(3, token.Split('.').Length);
         Assert.Equal(app.Clock.GetUtcNow().AddMinutes(5).ToUnixTimeSeconds(), data.GetProperty("expires_at").GetInt64());
-        GatewayTokenClaims? claims = verifier.Validate(token);
+        GatewayTokenClaims? claims = await verifier.ValidateAsync(token);
         Assert.NotNull(claims);
         Assert.Equal(accountId, claims.TenantId);
 
         app.Clock.Advance(TimeSpan.FromMinutes(6));
-        Assert.Null(verifier.Validate(token));
+        Assert.Null(await verifier.ValidateAsync(token));
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed partial class KeyRotationService(
     IKeyProvider keyProvider,
     TenantKeyring keyring,
     ISecurityCodeStore securityCodes,
+    CredentialCache credentials,
     AuditLog audit,
     TimeProvider time,
     ILogger<KeyRotationService> logger,
@@ -154,6 +155,8 @@ public sealed partial class KeyRotationService(
             throw new InvalidOperationException($"{remaining} value(s) are still sealed under an older key version; run the rotation again.");
         }
 
+        // Signing-key secrets were re-sealed: nodes re-read those records rather than open their cached copies under a retiring version.
+        await credentials.AnnounceAsync(CredentialChange.Tenant(job.TenantId), cancellationToken);
         int retired = await tenantStore.DeleteTenantKeysBelowAsync(job.TenantId, TenantKeyPurpose.Data, job.ToVersion, cancellationToken);
         keyring.Evict(job.TenantId);
         DateTimeOffset now = time.GetUtcNowMilliseconds();
@@ -189,6 +192,9 @@ public sealed partial class KeyRotationService(
 
         keyring.Evict(tenantId);
         securityCodes.RemoveTenant(tenantId);
+
+        // Its API keys and signing keys went with it: every node forgets them now (the store's NOTIFY or Redis), not after the cache lifetime.
+        await credentials.AnnounceAsync(CredentialChange.Tenant(tenantId), cancellationToken);
         await audit.AppendAsync(ActorName(actor), AuditActions.TenantShredded, tenantId, $"tenant:{tenantId}", null, cancellationToken);
         KekRotation rotation = await RotateKekAsync(destroyOldVersions: true, progress: null, cancellationToken, actor);
         LogShredded(logger, tenantId, rotation.NewVersion);

@@ -13,9 +13,11 @@ public sealed record IssuedApiKey(ApiKeyRecord Record, string Key)
 
 /// <summary>
 /// Issues and verifies tenant API keys. A key reads <c>srk_&lt;id&gt;.&lt;secret&gt;</c>: the id finds the
-/// record, the secret is checked against its stored hash in constant time.
+/// record (from the node's <see cref="CredentialCache"/>, or the store), the secret is checked against its stored hash in
+/// constant time on every request.
 /// </summary>
-public sealed partial class ApiKeyService(ICredentialStore credentialStore, ITenantStore tenantStore, Audit.AuditLog audit, TimeProvider time, ILogger<ApiKeyService> logger)
+public sealed partial class ApiKeyService(
+    ICredentialStore credentialStore, ITenantStore tenantStore, CredentialCache cache, Audit.AuditLog audit, TimeProvider time, ILogger<ApiKeyService> logger)
 {
     public const string Prefix = "srk_";
 
@@ -29,6 +31,8 @@ public sealed partial class ApiKeyService(ICredentialStore credentialStore, ITen
 
     // Verifying against this when the id is unknown keeps the timing of "no such key" and "wrong secret" alike.
     private static readonly string DummyHash = SecretHasher.Hash("strongroom-dummy-secret");
+
+    private readonly Func<string, CancellationToken, Task<ApiKeyRecord?>> _loadApiKey = credentialStore.GetApiKeyAsync;
 
     /// <summary>Issues a key; <paramref name="actor"/> is recorded in the audit log with the key's scopes and lifetime.</summary>
     public async Task<IssuedApiKey> CreateAsync(Guid tenantId, string? name, VaultRights rights, int? expiresInSeconds, Audit.Actor actor, CancellationToken cancellationToken)
@@ -71,7 +75,7 @@ public sealed partial class ApiKeyService(ICredentialStore credentialStore, ITen
             return null;
         }
 
-        ApiKeyRecord? record = await credentialStore.GetApiKeyAsync(id, cancellationToken);
+        ApiKeyRecord? record = await cache.GetApiKeyAsync(id, _loadApiKey, cancellationToken);
         bool secretMatches = SecretHasher.Verify(secret, record?.SecretHash ?? DummyHash);
         if (record is null || !secretMatches || !record.IsUsableAt(time.GetUtcNow()))
         {
@@ -83,7 +87,10 @@ public sealed partial class ApiKeyService(ICredentialStore credentialStore, ITen
 
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(Guid tenantId, CancellationToken cancellationToken) => credentialStore.ListApiKeysAsync(tenantId, cancellationToken);
 
-    /// <summary>Revokes the tenant's key; false when it has no such key. A revocation is recorded in the audit log.</summary>
+    /// <summary>
+    /// Revokes the tenant's key; false when it has no such key. The key stops working on this node at once and on the others
+    /// when the change reaches them (well within a second). A revocation is recorded in the audit log.
+    /// </summary>
     public async Task<bool> RevokeAsync(Guid tenantId, string keyId, Audit.Actor actor, CancellationToken cancellationToken)
     {
         if (!await credentialStore.RevokeApiKeyAsync(tenantId, keyId, time.GetUtcNowMilliseconds(), VaultEvents.ApiKeyDeleted(tenantId, keyId, ApiKeyKind, time.GetUtcNowMilliseconds()), cancellationToken))
@@ -91,6 +98,7 @@ public sealed partial class ApiKeyService(ICredentialStore credentialStore, ITen
             return false;
         }
 
+        await cache.AnnounceAsync(CredentialChange.ApiKey(tenantId, keyId), cancellationToken);
         await audit.RecordAsync(actor, Audit.AuditActions.ApiKeyRevoked, tenantId, keyId);
         return true;
     }

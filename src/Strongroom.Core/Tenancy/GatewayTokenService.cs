@@ -1,8 +1,8 @@
-using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Strongroom.Core.Tenancy;
 
@@ -44,90 +44,123 @@ public sealed record GatewayTokenClaims(Guid TenantId, Guid SigningKeyId, string
 /// signed has expired. By default keys never leave the process: a restart (or another node) invalidates tokens,
 /// and clients simply issue a new one. With an <see cref="IGatewaySigningKeySource"/> (the server registers one on Redis)
 /// the keys are shared by every node, so a token issued by one node is accepted by all.
+/// <para>
+/// Tokens are written and checked by <see cref="JsonWebTokenHandler"/>: the algorithm is pinned to RS256 (no <c>none</c>, no
+/// HMAC with the public key), the key is found only by the header's <c>kid</c> among this vault's keys, and issuer, audience
+/// and lifetime are checked against this service's clock with a 30 s skew. Two rules the handler does not enforce are kept
+/// here: a token has one spelling (<see cref="CompactJws"/>), and one issued in the future (<c>iat</c>) is refused.
+/// </para>
 /// </summary>
-public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayTokenOptions> options, IGatewaySigningKeySource? sharedKeys = null) : IDisposable
+public sealed class GatewayTokenService : IDisposable
 {
     public const string Issuer = "strongroom";
     public const string Audience = "fiat-gateway";
 
+    /// <summary>Longer tokens are refused before any parsing.</summary>
+    public const int MaxTokenLength = 4096;
+
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    private readonly TimeProvider _time;
+    private readonly IOptions<GatewayTokenOptions> _options;
+    private readonly IGatewaySigningKeySource? _sharedKeys;
+    private readonly TokenValidationParameters _validation;
     private readonly Lock _lock = new();
     private readonly List<GatewaySigningKey> _keys = [];
+
+    // One SecurityKey per RSA key, so the handler's signature-provider cache is reused across tokens.
+    private readonly ConditionalWeakTable<RSA, RsaSecurityKey> _securityKeys = new();
+
+    public GatewayTokenService(TimeProvider time, IOptions<GatewayTokenOptions> options, IGatewaySigningKeySource? sharedKeys = null)
+    {
+        _time = time;
+        _options = options;
+        _sharedKeys = sharedKeys;
+        _validation = new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Audience,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ClockSkew = ClockSkew,
+            TryAllIssuerSigningKeys = false,
+            IssuerSigningKeyResolver = (_, _, kid, _) => kid is not null && Find(kid) is { } key ? [SecurityKeyOf(key)] : [],
+
+            // The handler reads the system clock; the vault's clock (a test's manual one) decides instead, with the same skew.
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                DateTime now = _time.GetUtcNow().UtcDateTime;
+                return expires is DateTime e && e + ClockSkew > now && (notBefore is not DateTime nb || nb - ClockSkew <= now);
+            },
+        };
+    }
 
     /// <summary>Issues a token for a signing key of <paramref name="tenantId"/>.</summary>
     public (string Token, DateTimeOffset ExpiresAt) Issue(Guid tenantId, Guid signingKeyId)
     {
-        DateTimeOffset now = time.GetUtcNow();
-        DateTimeOffset expiresAt = now + options.Value.TokenLifetime;
-        GatewaySigningKey key = sharedKeys?.Current(now) ?? CurrentKey(now);
-
-        string header = Encode(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = key.Id }));
-        var claims = new Dictionary<string, object>
+        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset expiresAt = now + _options.Value.TokenLifetime;
+        GatewaySigningKey key = _sharedKeys?.Current(now) ?? CurrentKey(now);
+        string token = Handler.CreateToken(new SecurityTokenDescriptor
         {
-            ["iss"] = Issuer,
-            ["aud"] = Audience,
-            ["sub"] = signingKeyId.ToString(),
-            ["tid"] = tenantId.ToString(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["exp"] = expiresAt.ToUnixTimeSeconds(),
-        };
-        string payload = Encode(JsonSerializer.SerializeToUtf8Bytes(claims));
-        string signingInput = header + "." + payload;
-        byte[] signature = key.Rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return (signingInput + "." + Encode(signature), DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
+            TokenType = "JWT",
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now.UtcDateTime,
+            Expires = expiresAt.UtcDateTime,
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = signingKeyId.ToString(),
+                ["tid"] = tenantId.ToString(),
+                ["jti"] = Guid.NewGuid().ToString("N"),
+            },
+            SigningCredentials = new SigningCredentials(SecurityKeyOf(key), SecurityAlgorithms.RsaSha256),
+        });
+        return (token, DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
     }
 
-    /// <summary>The claims of a valid token; null for anything malformed, forged, expired or signed by an unknown key.</summary>
-    public GatewayTokenClaims? Validate(string? token)
+    /// <summary>
+    /// The claims of a valid token; null for anything malformed, forged, expired or signed by an unknown key. A shared key
+    /// source that cannot be read throws (the server answers 503), as before.
+    /// </summary>
+    public async Task<GatewayTokenClaims?> ValidateAsync(string? token)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > 4096)
+        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength || !CompactJws.IsCanonical(token))
         {
             return null;
         }
 
-        string[] parts = token.Split('.');
-        if (parts.Length != 3 || !JwsSegment.TryDecode(parts[0], out byte[] headerBytes) || !JwsSegment.TryDecode(parts[1], out byte[] payloadBytes)
-            || !JwsSegment.TryDecode(parts[2], out byte[] signatureBytes))
-        {
-            return null;
-        }
-
+        JsonWebToken parsed;
         try
         {
-            using JsonDocument header = JsonDocument.Parse(headerBytes);
-            if (!header.RootElement.TryGetProperty("alg", out JsonElement alg) || alg.GetString() != "RS256"
-                || !header.RootElement.TryGetProperty("kid", out JsonElement kid) || kid.ValueKind != JsonValueKind.String
-                || (sharedKeys is null ? FindKey(kid.GetString()) : sharedKeys.Find(kid.GetString()!)) is not { } key)
-            {
-                return null;
-            }
-
-            if (!key.Rsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signatureBytes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
-            {
-                return null;
-            }
-
-            using JsonDocument payload = JsonDocument.Parse(payloadBytes);
-            JsonElement claims = payload.RootElement;
-            DateTimeOffset expiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64());
-            DateTimeOffset now = time.GetUtcNow();
-            if (claims.GetProperty("iss").GetString() != Issuer || claims.GetProperty("aud").GetString() != Audience || expiresAt + ClockSkew <= now
-                || DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("iat").GetInt64()) - ClockSkew > now)
-            {
-                return null;
-            }
-
-            return new GatewayTokenClaims(
-                Guid.Parse(claims.GetProperty("tid").GetString()!),
-                Guid.Parse(claims.GetProperty("sub").GetString()!),
-                claims.GetProperty("jti").GetString()!,
-                expiresAt);
+            parsed = Handler.ReadJsonWebToken(token);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or CryptographicException or ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException)
+        {
+            // Not a JWS the handler can read (its malformed-token exceptions are ArgumentExceptions).
+            return null;
+        }
+
+        // Looked up here first so an unreachable shared key store surfaces as its own error, not as an invalid token.
+        if (string.IsNullOrEmpty(parsed.Kid) || Find(parsed.Kid) is null)
         {
             return null;
         }
+
+        TokenValidationResult result = await Handler.ValidateTokenAsync(parsed, _validation);
+        if (!result.IsValid
+            || !parsed.TryGetPayloadValue("iat", out long issuedAt) || !parsed.TryGetPayloadValue("exp", out long expires)
+            || DateTimeOffset.FromUnixTimeSeconds(issuedAt) - ClockSkew > _time.GetUtcNow()
+            || !parsed.TryGetPayloadValue("tid", out string? tenant) || !Guid.TryParse(tenant, out Guid tenantId)
+            || !parsed.TryGetPayloadValue("sub", out string? subject) || !Guid.TryParse(subject, out Guid signingKeyId)
+            || !parsed.TryGetPayloadValue("jti", out string? tokenId) || string.IsNullOrEmpty(tokenId))
+        {
+            return null;
+        }
+
+        return new GatewayTokenClaims(tenantId, signingKeyId, tokenId, DateTimeOffset.FromUnixTimeSeconds(expires));
     }
 
     public void Dispose()
@@ -143,6 +176,11 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
         }
     }
 
+    private GatewaySigningKey? Find(string id) => _sharedKeys is null ? FindKey(id) : _sharedKeys.Find(id);
+
+    private RsaSecurityKey SecurityKeyOf(GatewaySigningKey key) =>
+        _securityKeys.GetValue(key.Rsa, rsa => new RsaSecurityKey(rsa) { KeyId = key.Id });
+
     private GatewaySigningKey CurrentKey(DateTimeOffset now)
     {
         lock (_lock)
@@ -150,7 +188,7 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
             // Drop keys whose every token has expired; rotate when the newest is past its turn.
             _keys.RemoveAll(k =>
             {
-                bool retired = k.CreatedAt + options.Value.KeyRotation + options.Value.TokenLifetime + ClockSkew < now;
+                bool retired = k.CreatedAt + _options.Value.KeyRotation + _options.Value.TokenLifetime + ClockSkew < now;
                 if (retired)
                 {
                     k.Rsa.Dispose();
@@ -158,7 +196,7 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
 
                 return retired;
             });
-            if (_keys.Count == 0 || _keys[^1].CreatedAt + options.Value.KeyRotation <= now)
+            if (_keys.Count == 0 || _keys[^1].CreatedAt + _options.Value.KeyRotation <= now)
             {
                 _keys.Add(new GatewaySigningKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), RSA.Create(2048), now));
             }
@@ -167,15 +205,13 @@ public sealed class GatewayTokenService(TimeProvider time, IOptions<GatewayToken
         }
     }
 
-    private GatewaySigningKey? FindKey(string? id)
+    private GatewaySigningKey? FindKey(string id)
     {
         lock (_lock)
         {
             return _keys.Find(k => k.Id == id);
         }
     }
-
-    private static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
     /// <summary>Number of keys currently held (tests observe rotation through it).</summary>
     internal int KeyCount

@@ -21,7 +21,8 @@ public sealed class SigningKeyLimitException() : Exception($"At most {SigningKey
 /// docs/security.md): type 1 creates, reads (masked) and deletes tokens; type 2 may also move card
 /// data out. A key of a top-level account may also manage that account's sub-accounts.
 /// </summary>
-public sealed partial class SigningKeyService(ICredentialStore credentialStore, ITenantStore tenantStore, TenantKeyring keyring, Audit.AuditLog audit, TimeProvider time, ILogger<SigningKeyService> logger)
+public sealed partial class SigningKeyService(
+    ICredentialStore credentialStore, ITenantStore tenantStore, CredentialCache cache, TenantKeyring keyring, Audit.AuditLog audit, TimeProvider time, ILogger<SigningKeyService> logger)
 {
     /// <summary>The <c>kind</c> of this key type in <c>api_key.*</c> events.</summary>
     public const string SigningKeyKind = "signing_key";
@@ -29,6 +30,9 @@ public sealed partial class SigningKeyService(ICredentialStore credentialStore, 
     public const int MaxKeysPerTenant = 50;
     public const int MaxTitleLength = 100;
     public const int MaxAccessEndpoints = 100;
+
+    private readonly Func<string, CancellationToken, Task<SigningKeyRecord?>> _loadByPublicKey = credentialStore.GetSigningKeyByPublicKeyAsync;
+    private readonly Func<Guid, Guid, CancellationToken, Task<SigningKeyRecord?>> _loadById = credentialStore.GetSigningKeyAsync;
 
     public static bool IsValidType(int type) => type is 1 or 2;
 
@@ -91,10 +95,13 @@ public sealed partial class SigningKeyService(ICredentialStore credentialStore, 
         return new IssuedSigningKey(record, secret);
     }
 
-    /// <summary>The key and its secret for signature verification; null when no such key exists.</summary>
+    /// <summary>
+    /// The key and its secret for signature verification; null when no such key exists. The record comes from the node's
+    /// <see cref="CredentialCache"/> (or the store); the caller verifies the signature and checks the enabled flag on it.
+    /// </summary>
     public async Task<(SigningKeyRecord Key, byte[] Secret)?> ResolveAsync(string publicKey, CancellationToken cancellationToken)
     {
-        if (publicKey.Length is 0 or > 128 || await credentialStore.GetSigningKeyByPublicKeyAsync(publicKey, cancellationToken) is not { } key)
+        if (publicKey.Length is 0 or > 128 || await cache.GetSigningKeyByPublicKeyAsync(publicKey, _loadByPublicKey, cancellationToken) is not { } key)
         {
             return null;
         }
@@ -103,6 +110,10 @@ public sealed partial class SigningKeyService(ICredentialStore credentialStore, 
     }
 
     public Task<SigningKeyRecord?> GetAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) => credentialStore.GetSigningKeyAsync(tenantId, keyId, cancellationToken);
+
+    /// <summary>Whether the tenant's key exists and is enabled, per request (through the node's <see cref="CredentialCache"/>).</summary>
+    public async Task<bool> IsEnabledAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken) =>
+        await cache.GetSigningKeyAsync(tenantId, keyId, _loadById, cancellationToken) is { IsEnabled: true };
 
     public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(Guid tenantId, int limit, int offset, CancellationToken cancellationToken) =>
         credentialStore.ListSigningKeysAsync(tenantId, limit, offset, cancellationToken);
@@ -129,6 +140,7 @@ public sealed partial class SigningKeyService(ICredentialStore credentialStore, 
             return null;
         }
 
+        await cache.AnnounceAsync(CredentialChange.SigningKey(tenantId, keyId), cancellationToken);
         await audit.RecordAsync(actor, Audit.AuditActions.SigningKeyEdited, tenantId, keyId.ToString(), ("is_enabled", edited.IsEnabled ? "true" : "false"),
             ("restrict_access", edited.RestrictAccess ? "true" : "false"), ("access_endpoints", string.Join(' ', edited.AccessEndpoints.Select(e => e.Name))));
         return edited;
@@ -149,6 +161,7 @@ public sealed partial class SigningKeyService(ICredentialStore credentialStore, 
             return null;
         }
 
+        await cache.AnnounceAsync(CredentialChange.SigningKey(tenantId, keyId), cancellationToken);
         LogReset(logger, keyId, tenantId);
         await audit.RecordAsync(actor, Audit.AuditActions.SigningKeySecretReset, tenantId, keyId.ToString());
         return new IssuedSigningKey(reset, secret);
@@ -162,6 +175,7 @@ public sealed partial class SigningKeyService(ICredentialStore credentialStore, 
             return false;
         }
 
+        await cache.AnnounceAsync(CredentialChange.SigningKey(tenantId, keyId), cancellationToken);
         await audit.RecordAsync(actor, Audit.AuditActions.SigningKeyDeleted, tenantId, keyId.ToString());
         return true;
     }

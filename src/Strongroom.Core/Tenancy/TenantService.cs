@@ -6,8 +6,10 @@ using Strongroom.Core.Crypto;
 namespace Strongroom.Core.Tenancy;
 
 /// <summary>Creates tenants (with their keys) and looks them up.</summary>
-public sealed partial class TenantService(ITenantStore store, TenantKeyring keyring, AuditLog audit, TimeProvider time, ILogger<TenantService> logger)
+public sealed partial class TenantService(ITenantStore store, CredentialCache cache, TenantKeyring keyring, AuditLog audit, TimeProvider time, ILogger<TenantService> logger)
 {
+    private readonly Func<Guid, CancellationToken, Task<Tenant?>> _loadTenant = store.GetTenantAsync;
+
     /// <summary>Creates an account on behalf of <paramref name="actor"/> (the admin or the operator) and records it in the audit log.</summary>
     public async Task<Tenant> CreateAsync(string name, Actor actor, CancellationToken cancellationToken)
     {
@@ -46,7 +48,11 @@ public sealed partial class TenantService(ITenantStore store, TenantKeyring keyr
         return tenant;
     }
 
-    public Task<Tenant?> GetAsync(Guid tenantId, CancellationToken cancellationToken) => store.GetTenantAsync(tenantId, cancellationToken);
+    /// <summary>
+    /// The tenant, through the node's <see cref="CredentialCache"/>: requests resolve their tenant per call. A tenant record
+    /// never changes; deleting it (<see cref="Keys.KeyRotationService.ShredTenantAsync"/>) drops it from every node's cache.
+    /// </summary>
+    public async Task<Tenant?> GetAsync(Guid tenantId, CancellationToken cancellationToken) => await cache.GetTenantAsync(tenantId, _loadTenant, cancellationToken);
 
     public Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken) => store.ListTenantsAsync(cancellationToken);
 

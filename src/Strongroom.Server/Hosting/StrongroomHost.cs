@@ -33,6 +33,7 @@ internal static class StrongroomHost
         builder.Services.AddSingleton<VaultInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VaultInitializer>());
         builder.Services.AddStrongroomVault(builder.Configuration);
+        builder.Services.AddHostedService<CredentialChangeListener>();
         builder.Services.AddSharedEndpointServices();
         builder.Services.AddGuardian();
         builder.Services.AddTap();

@@ -33,8 +33,8 @@ internal static class CardTokenEndpoints
     {
         string? authorization = http.Request.Headers.Authorization;
         string? token = authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true ? authorization[7..].Trim() : authorization;
-        if (gatewayTokens.Validate(token) is not { } claims
-            || await signingKeys.GetAsync(claims.TenantId, claims.SigningKeyId, http.RequestAborted) is not { IsEnabled: true })
+        if (await gatewayTokens.ValidateAsync(token) is not { } claims
+            || !await signingKeys.IsEnabledAsync(claims.TenantId, claims.SigningKeyId, http.RequestAborted))
         {
             // A token outlives neither its key's deletion nor its key being disabled.
             return WhiteBitResponses.Unauthorized(WhiteBitResponses.UnauthorizedRequest);

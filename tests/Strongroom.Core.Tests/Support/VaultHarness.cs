@@ -36,14 +36,15 @@ public sealed class VaultHarness : IDisposable
         Keyring = new TenantKeyring(store, KeyProvider, Time, options);
         SecurityCodes = new InMemorySecurityCodeStore(Time);
         Audit = new Strongroom.Core.Audit.AuditLog(store, store, KeyProvider, Time, NullLogger<Strongroom.Core.Audit.AuditLog>.Instance);
-        Tenants = new TenantService(store, Keyring, Audit, Time, NullLogger<TenantService>.Instance);
-        ApiKeys = new ApiKeyService(store, store, Audit, Time, NullLogger<ApiKeyService>.Instance);
+        Credentials = new CredentialCache(options, Time, new StoreOnlyCredentialChangePublisher());
+        Tenants = new TenantService(store, Credentials, Keyring, Audit, Time, NullLogger<TenantService>.Instance);
+        ApiKeys = new ApiKeyService(store, store, Credentials, Audit, Time, NullLogger<ApiKeyService>.Instance);
         Tokens = new PciTokenService(store, Keyring, SecurityCodes, Time, options, NullLogger<PciTokenService>.Instance);
         NetworkTokens = new NetworkTokenService(store, store, store, Keyring, Tokens, new SimulatedTokenServiceProvider(), Audit, Time, options, NullLogger<NetworkTokenService>.Instance);
         Sessions = new SessionService(store, store, Tokens, NetworkTokens, Time, options, new CardRulesService(store, Audit), Audit, NullLogger<SessionService>.Instance);
         Bins = new BinService(store, Time, NullLogger<BinService>.Instance);
         SingleUse = new SingleUseTokenService(store, Keyring, Tokens, SecurityCodes, Bins, Time, options, NullLogger<SingleUseTokenService>.Instance);
-        KeyRotation = new KeyRotationService(store, store, KeyProvider, Keyring, SecurityCodes, Audit, Time, NullLogger<KeyRotationService>.Instance);
+        KeyRotation = new KeyRotationService(store, store, KeyProvider, Keyring, SecurityCodes, Credentials, Audit, Time, NullLogger<KeyRotationService>.Instance);
         Idempotency = new IdempotencyService(store, Keyring, Time, options);
         Sweeper = new VaultSweeper(store, store, store, store, store, store, SecurityCodes, Time, options, NullLogger<VaultSweeper>.Instance);
     }
@@ -59,6 +60,8 @@ public sealed class VaultHarness : IDisposable
     public TenantKeyring Keyring { get; }
 
     public InMemorySecurityCodeStore SecurityCodes { get; }
+
+    public CredentialCache Credentials { get; }
 
     public TenantService Tenants { get; }
 

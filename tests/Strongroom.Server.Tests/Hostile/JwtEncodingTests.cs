@@ -24,7 +24,7 @@ public sealed class JwtEncodingTests(StrongroomApplication app) : IClassFixture<
         (_, WhiteBitSigner signer) = await WhiteBitSigner.CreateAccountAsync(app);
         string token = await IssueAsync(signer);
         GatewayTokenService verifier = app.Services.GetRequiredService<GatewayTokenService>();
-        Assert.NotNull(verifier.Validate(token));
+        Assert.NotNull(await verifier.ValidateAsync(token));
         string[] parts = token.Split('.');
         string? respelled = Respell(parts[segment], change);
         if (respelled is null)
@@ -36,7 +36,7 @@ public sealed class JwtEncodingTests(StrongroomApplication app) : IClassFixture<
         parts[segment] = respelled;
         string forged = string.Join('.', parts);
 
-        Assert.Null(verifier.Validate(forged));
+        Assert.Null(await verifier.ValidateAsync(forged));
         using HttpClient client = app.CreateClient();
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + forged);
         using HttpResponseMessage response = await client.PostAsJsonAsync("/api/card-token", new { cardNumber = TestCards.Visa });
