@@ -7,10 +7,16 @@ namespace Strongroom.Client.WhiteBit;
 /// share a key should use the nonce window instead (<see cref="WhiteBitClientOptions.UseNonceWindow"/>), where the
 /// nonce need only be a fresh timestamp within ±5 s of the vault's clock.
 /// </summary>
-public sealed class WhiteBitNonceSource(TimeProvider? time = null)
+public sealed class WhiteBitNonceSource(TimeProvider? time = null) : IDisposable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private long _last;
+
+    /// <summary>
+    /// Held by <see cref="WhiteBitSigningHandler"/> from taking a strict nonce until its answer arrives: requests sent at
+    /// once could reach the vault out of order, and a nonce arriving after a larger one is refused.
+    /// </summary>
+    internal SemaphoreSlim Sequence { get; } = new(1, 1);
 
     /// <summary>The next nonce: now in Unix ms, or one more than the previous nonce if that is not ahead.</summary>
     public long Next()
@@ -25,4 +31,6 @@ public sealed class WhiteBitNonceSource(TimeProvider? time = null)
             }
         }
     }
+
+    public void Dispose() => Sequence.Dispose();
 }

@@ -11,7 +11,8 @@ namespace Strongroom.Client.WhiteBit;
 /// path), <c>nonce</c> (from the key's <see cref="WhiteBitNonceSource"/>) and, when configured, <c>nonceWindow: true</c>;
 /// then it sends <c>X-TXC-APIKEY</c>, <c>X-TXC-PAYLOAD</c> = base64 of the exact body bytes and <c>X-TXC-SIGNATURE</c> =
 /// hex(HMAC-SHA512(key = API secret, message = the base64 payload)). Any POST through it is signed, so callers write
-/// only their fields.
+/// only their fields. With strict nonces the requests of one key are sent one at a time (a nonce that reaches the vault
+/// after a larger one is refused); with the nonce window they go in parallel.
 /// </summary>
 public sealed class WhiteBitSigningHandler : DelegatingHandler
 {
@@ -36,12 +37,28 @@ public sealed class WhiteBitSigningHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Method == HttpMethod.Post)
+        if (request.Method != HttpMethod.Post)
         {
-            await SignAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
         }
 
-        return await base.SendAsync(request, cancellationToken);
+        if (_nonceWindow)
+        {
+            await SignAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        // Strict nonces: one request of the key in flight at a time, so they reach the vault in the order they were taken.
+        await _nonces.Sequence.WaitAsync(cancellationToken);
+        try
+        {
+            await SignAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken);
+        }
+        finally
+        {
+            _nonces.Sequence.Release();
+        }
     }
 
     private async Task SignAsync(HttpRequestMessage request, CancellationToken cancellationToken)
