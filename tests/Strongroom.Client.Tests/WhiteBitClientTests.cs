@@ -57,12 +57,14 @@ public sealed class WhiteBitClientTests(LiveVault vault)
     {
         (_, string apiKey, string apiSecret) = await vault.CreateSigningKeyAsync();
 
-        // Process A's clock runs 2 s ahead: its nonces are above anything process B makes in the next 2 s.
-        using ServiceProvider ahead = Signed(apiKey, apiSecret, new ShiftedClock(TimeSpan.FromSeconds(2)));
+        // Process A's clock runs a minute ahead: its nonces are above anything process B makes meanwhile. Strict nonces
+        // have no window, so the vault takes A's and refuses B's.
+        using ServiceProvider ahead = Signed(apiKey, apiSecret, new ShiftedClock(TimeSpan.FromMinutes(1)));
         using ServiceProvider behind = Signed(apiKey, apiSecret);
         await ahead.GetRequiredService<WhiteBitClient>().ListSubAccountsAsync();
         WhiteBitApiException strict = await Assert.ThrowsAsync<WhiteBitApiException>(() => behind.GetRequiredService<WhiteBitClient>().ListSubAccountsAsync());
 
+        // In the window (±5 s of the vault's clock) a nonce need only be unused: B's lower nonce after A's is accepted.
         using ServiceProvider aheadWindowed = Signed(apiKey, apiSecret, new ShiftedClock(TimeSpan.FromSeconds(2)), nonceWindow: true);
         using ServiceProvider behindWindowed = Signed(apiKey, apiSecret, nonceWindow: true);
         await aheadWindowed.GetRequiredService<WhiteBitClient>().ListSubAccountsAsync();
