@@ -33,8 +33,12 @@ internal static class ConsoleLogFormats
             return ConsoleLogFormat.Auto;
         }
 
-        return Enum.TryParse(value.Trim(), ignoreCase: true, out ConsoleLogFormat format) && Enum.IsDefined(format)
-            ? format
-            : throw new InvalidOperationException($"{SettingKey} must be auto, text or json (was '{value}').");
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "auto" => ConsoleLogFormat.Auto,
+            "text" => ConsoleLogFormat.Text,
+            "json" => ConsoleLogFormat.Json,
+            _ => throw new InvalidOperationException($"{SettingKey} must be auto, text or json (was '{value}')."),
+        };
     }
 }

@@ -13,7 +13,7 @@ internal sealed class RedactingTextConsoleFormatterOptions : ConsoleFormatterOpt
 }
 
 /// <summary>
-/// Readable one-line console logging for a terminal (<c>08:31:02 warn  WebhookDispatcher[2411] message</c>) with the same
+/// Readable one-line console logging for a terminal (<c>08:31:02 warn WebhookDispatcher message</c>) with the same
 /// last line of defence as <see cref="RedactingJsonConsoleFormatter"/>: anything that looks like a card number in the
 /// message or an exception message is replaced, and stack traces are left out (they can carry argument values).
 /// </summary>
@@ -36,12 +36,8 @@ internal sealed class RedactingTextConsoleFormatter(IOptionsMonitor<RedactingTex
         line.Append(DateTimeOffset.UtcNow.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)).Append(' ');
         (string label, string ansi) = Level(logEntry.LogLevel);
         line.Append(color ? ansi + label + Reset : label).Append(' ');
+        // No event id: most are generated hashes, noise to a reader (the JSON format keeps them for machines).
         line.Append(ShortCategory(logEntry.Category));
-        if (logEntry.EventId.Id != 0)
-        {
-            line.Append('[').Append(logEntry.EventId.Id).Append(']');
-        }
-
         line.Append(' ').Append(PanDetector.Redact(message, out _));
         if (logEntry.Exception is { } exception)
         {
