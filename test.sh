@@ -162,6 +162,28 @@ install_chromium() {
   apt-get install -y -qq chromium chromium-driver >/dev/null
 }
 
+# The README walkthrough test (tests/Strongroom.Server.Tests/ReadmeWalkthroughTests.cs) pastes the README's shell blocks
+# into bash: they need curl, jq and openssl (the WhiteBIT signing example), as a new user's machine would have them.
+install_walkthrough_tools() {
+  local missing=() tool
+  for tool in curl jq openssl; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      missing+=("$tool")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    return
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    log "${missing[*]} missing and we are not root: the README walkthrough test will fail"
+    return
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 # SoftHSM2 is the HSM of the PKCS#11 key-provider tests (tests/Strongroom.Core.Tests/Crypto/Pkcs11KeyProviderContractTests.cs).
 install_softhsm() {
   if command -v softhsm2-util >/dev/null 2>&1; then
@@ -307,6 +329,7 @@ fi
 install_node
 install_client_packages
 install_chromium
+install_walkthrough_tools
 
 if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then
   log "using the PostgreSQL server from STRONGROOM_TEST_POSTGRES"

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -206,14 +205,11 @@ public sealed class BinImportCliTests : IDisposable
         }
 
         string file = WriteFile(dataDirectory, "large.csv", [.. lines]);
-        var stopwatch = Stopwatch.StartNew();
-
         (int exit, string stdout, string stderr) = await RunCliAsync(dataDirectory, "bin", "import", file);
 
         Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
         Assert.Equal($"Imported {Rows} BIN range(s); rejected 0 row(s).", Lines(stdout).Single());
         Assert.Empty(stderr.Trim());
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"import took {stopwatch.Elapsed}");
 
         using var app = StrongroomApplication.Over(dataDirectory);
         TestTenant tenant = await app.CreateTenantAsync("Bin large");

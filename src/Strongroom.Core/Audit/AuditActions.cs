@@ -11,6 +11,7 @@ public static class AuditActions
     public const string SubAccountCreated = "sub_account.created";
     public const string ApiKeyCreated = "api_key.created";
     public const string ApiKeyRevoked = "api_key.revoked";
+    public const string AdminTokenReset = "admin_token.reset";
     public const string SigningKeyCreated = "signing_key.created";
     public const string SigningKeyEdited = "signing_key.edited";
     public const string SigningKeyDeleted = "signing_key.deleted";

@@ -173,7 +173,7 @@ public sealed partial class WebhookDispatcher(
             outcome = next > delivery.DeadlineAt ? new(WebhookDeliveryStatus.Dead, now) : new(WebhookDeliveryStatus.Pending, next);
         }
 
-        string? error = success ? null : Truncate(sent.Error ?? $"The receiver answered {sent.StatusCode}.");
+        string? error = success ? null : Truncate(sent.Error ?? $"The receiver answered HTTP {sent.StatusCode}.");
         var record = new WebhookAttempt(Guid.CreateVersion7(started), delivery.Id, delivery.TenantId, attempt, started, durationMs, sent.StatusCode, error, success);
 
         // Not the pass's token: the attempt happened, its record must not be lost to a shutdown.
@@ -185,11 +185,11 @@ public sealed partial class WebhookDispatcher(
 
         if (outcome.Status == WebhookDeliveryStatus.Dead)
         {
-            LogDeadLettered(logger, claimed.Event.Id, claimed.Endpoint.Id, attempt);
+            LogDeadLettered(logger, claimed.Event.Id, claimed.Endpoint.Id, attempt, error ?? "");
         }
         else if (!success)
         {
-            LogRetrying(logger, claimed.Event.Id, claimed.Endpoint.Id, attempt, sent.StatusCode ?? 0, outcome.NextAttemptAt);
+            LogRetrying(logger, claimed.Event.Id, claimed.Endpoint.Id, attempt, error ?? "", outcome.NextAttemptAt);
         }
 
         return outcome.Status;
@@ -200,11 +200,13 @@ public sealed partial class WebhookDispatcher(
     [LoggerMessage(EventId = 2410, Level = LogLevel.Warning, Message = "Webhook pass failed ({ExceptionType}); retrying at the next tick")]
     private static partial void LogPassFailed(ILogger logger, string exceptionType);
 
-    [LoggerMessage(EventId = 2411, Level = LogLevel.Information, Message = "Webhook delivery of event {EventId} to endpoint {EndpointId} failed (attempt {Attempt}, status {Status}); next attempt at {NextAttemptAt}")]
-    private static partial void LogRetrying(ILogger logger, Guid eventId, Guid endpointId, int attempt, int status, DateTimeOffset nextAttemptAt);
+    // The reason is the transport's own sentence (DNS, refused, timeout, TLS, blocked address) or the receiver's HTTP
+    // status: an operator reading the log must not have to look the attempt up to learn why it failed.
+    [LoggerMessage(EventId = 2411, Level = LogLevel.Information, Message = "Webhook delivery of event {EventId} to endpoint {EndpointId} failed (attempt {Attempt}): {Reason} Next attempt at {NextAttemptAt}")]
+    private static partial void LogRetrying(ILogger logger, Guid eventId, Guid endpointId, int attempt, string reason, DateTimeOffset nextAttemptAt);
 
-    [LoggerMessage(EventId = 2412, Level = LogLevel.Warning, Message = "Webhook delivery of event {EventId} to endpoint {EndpointId} dead-lettered after {Attempts} attempt(s)")]
-    private static partial void LogDeadLettered(ILogger logger, Guid eventId, Guid endpointId, int attempts);
+    [LoggerMessage(EventId = 2412, Level = LogLevel.Warning, Message = "Webhook delivery of event {EventId} to endpoint {EndpointId} dead-lettered after {Attempts} attempt(s); last failure: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, Guid eventId, Guid endpointId, int attempts, string reason);
 
     [LoggerMessage(EventId = 2413, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} was claimed by another dispatcher meanwhile; its attempt was not recorded")]
     private static partial void LogClaimLost(ILogger logger, Guid deliveryId);

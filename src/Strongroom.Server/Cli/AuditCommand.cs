@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Spectre.Console;
 using Strongroom.Core.Audit;
 
 namespace Strongroom.Server.Cli;
@@ -19,15 +20,28 @@ internal static class AuditCommand
             string counts = string.Create(CultureInfo.InvariantCulture, $"checked {result.Checked} entr{(result.Checked == 1 ? "y" : "ies")}, {result.Sealed} sealed");
             if (result.Intact)
             {
-                Console.WriteLine($"Audit log intact: {counts}.");
+                WriteLine(CliConsole.Out, CliConsole.OutIsTerminal, "green", "Audit log intact", $": {counts}.");
                 return 0;
             }
 
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Audit log BROKEN at seq {result.BrokenAtSeq}: {result.Problem}"));
+            WriteLine(CliConsole.Error, CliConsole.ErrorIsTerminal, "red", string.Create(CultureInfo.InvariantCulture, $"Audit log BROKEN at seq {result.BrokenAtSeq}"), $": {result.Problem}");
             await Console.Error.WriteLineAsync($"Before the break: {counts}.");
             return 1;
         });
         audit.Subcommands.Add(verify);
         return audit;
+    }
+
+    /// <summary>The verdict in colour on a terminal; the same plain line when redirected (scripts grep it).</summary>
+    private static void WriteLine(IAnsiConsole console, bool terminal, string color, string verdict, string rest)
+    {
+        if (terminal)
+        {
+            console.MarkupLine($"[bold {color}]{Markup.Escape(verdict)}[/]{Markup.Escape(rest)}");
+        }
+        else
+        {
+            console.Profile.Out.Writer.WriteLine(verdict + rest);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Strongroom.Core.Keys;
 
 namespace Strongroom.Server.Cli;
@@ -19,10 +20,9 @@ internal static class KeysCommand
         rotateKek.SetAction(async (parse, cancellationToken) =>
         {
             using IHost host = await startHost(cancellationToken);
-            var bar = new ConsoleProgressBar(Console.Error, "tenants");
-            KekRotation rotation = await host.Services.GetRequiredService<KeyRotationService>()
-                .RotateKekAsync(parse.GetValue(destroyOld), new Progress(p => bar.Report(p.Done, p.Total)), cancellationToken);
-            bar.Complete();
+            KeyRotationService service = host.Services.GetRequiredService<KeyRotationService>();
+            KekRotation rotation = await CliProgress.RunAsync("Re-wrapping tenant keys", "tenants", report =>
+                service.RotateKekAsync(parse.GetValue(destroyOld), new Progress(p => report(p.Done, p.Total)), cancellationToken));
             Console.WriteLine($"KEK version {rotation.NewVersion} is current; {rotation.KeysRewrapped} tenant key(s) re-wrapped.");
             if (rotation.DestroyedVersions.Count > 0)
             {
@@ -40,9 +40,8 @@ internal static class KeysCommand
             KeyRotationService rotation = host.Services.GetRequiredService<KeyRotationService>();
             RotationJob job = await rotation.StartDekRotationAsync(parse.GetValue(tenant), cancellationToken);
             Console.WriteLine($"Rotation job {job.Id}: tenant {job.TenantId} to data key version {job.ToVersion}" + (job.Reencrypted > 0 ? $" (resuming after {job.Reencrypted} value(s))." : "."));
-            var bar = new ConsoleProgressBar(Console.Error, "values");
-            RotationJob done = await rotation.RunDekRotationAsync(job, new Progress(p => bar.Report(p.Done, p.Total)), cancellationToken);
-            bar.Complete();
+            RotationJob done = await CliProgress.RunAsync("Re-encrypting", "values", report =>
+                rotation.RunDekRotationAsync(job, new Progress(p => report(p.Done, p.Total)), cancellationToken));
             Console.WriteLine($"Completed: {done.Reencrypted} value(s) re-encrypted; older data keys retired.");
             return 0;
         });
@@ -51,11 +50,24 @@ internal static class KeysCommand
         status.SetAction(async (_, cancellationToken) =>
         {
             using IHost host = await startHost(cancellationToken);
-            foreach (RotationJob job in await host.Services.GetRequiredService<KeyRotationService>().ListJobsAsync(null, cancellationToken))
+            IReadOnlyList<RotationJob> jobs = await host.Services.GetRequiredService<KeyRotationService>().ListJobsAsync(null, cancellationToken);
+            if (jobs.Count == 0)
             {
-                Console.WriteLine($"{job.Id}  tenant {job.TenantId}  v{job.ToVersion}  {job.Status.ToString().ToLowerInvariant()}  {job.Reencrypted} re-encrypted  updated {job.UpdatedAt:O}");
+                Console.WriteLine("No key rotation jobs: no tenant data key (DEK) rotation has been started. Start one with `strongroom keys rotate-dek --tenant <id>`.");
+                return 0;
             }
 
+            CliTable.Write(
+                ["job", "tenant", "to version", "status", "re-encrypted", "updated"],
+                jobs.Select(job => (IReadOnlyList<string>)
+                [
+                    job.Id.ToString(),
+                    job.TenantId.ToString(),
+                    "v" + job.ToVersion.ToString(CultureInfo.InvariantCulture),
+                    job.Status.ToString().ToLowerInvariant(),
+                    job.Reencrypted.ToString(CultureInfo.InvariantCulture),
+                    job.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
+                ]));
             return 0;
         });
 

@@ -6,6 +6,7 @@ using Strongroom.Core.Crypto;
 using Strongroom.Core.Storage;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Hosting;
+using Strongroom.Server.Logging;
 
 namespace Strongroom.Server.Cli;
 
@@ -59,6 +60,7 @@ internal static class StrongroomCli
         root.Subcommands.Add(BinCommand(startAdminHost));
         root.Subcommands.Add(KeysCommand.Build(startAdminHost));
         root.Subcommands.Add(AuditCommand.Build(startAdminHost));
+        root.Subcommands.Add(AdminCommand.Build(startAdminHost));
         return root;
     }
 
@@ -87,11 +89,14 @@ internal static class StrongroomCli
         list.SetAction(async (_, cancellationToken) =>
         {
             using IHost host = await startAdminHost(cancellationToken);
-            foreach (Tenant t in await host.Services.GetRequiredService<TenantService>().ListAsync(cancellationToken))
+            IReadOnlyList<Tenant> tenants = await host.Services.GetRequiredService<TenantService>().ListAsync(cancellationToken);
+            if (tenants.Count == 0)
             {
-                Console.WriteLine($"{t.Id}  {t.Name}");
+                Console.WriteLine("No tenants yet. Create one with `strongroom tenant create --name <name>`.");
+                return 0;
             }
 
+            CliTable.Write(["tenant_id", "name"], tenants.Select(t => (IReadOnlyList<string>)[t.Id.ToString(), t.Name]));
             return 0;
         });
 
@@ -160,11 +165,11 @@ internal static class StrongroomCli
     private static Command BinCommand(Func<CancellationToken, Task<IHost>> startAdminHost)
     {
         var bin = new Command("bin", "Manage the BIN table (card scheme, funding and issuer by card number prefix).");
-        var file = new Argument<FileInfo>("file") { Description = "CSV with the header prefix,scheme,funding,bank,country[,issuer_id]." };
+        var file = new Argument<string>("file") { Description = "CSV with the header prefix,scheme,funding,bank,country[,issuer_id]; a relative path is from the directory you run the command in." };
         var import = new Command("import", "Replace the BIN table with a (licensed) BIN file. Bad rows are reported and skipped; good rows are kept.") { file };
         import.SetAction(async (parse, cancellationToken) =>
         {
-            FileInfo path = parse.GetValue(file)!;
+            var path = new FileInfo(CallerDirectory.Resolve(parse.GetValue(file)!));
             if (!path.Exists)
             {
                 await Console.Error.WriteLineAsync($"No such file: {path.FullName}");
@@ -181,10 +186,10 @@ internal static class StrongroomCli
             }
 
             using IHost host = await startAdminHost(cancellationToken);
-            var progress = new ConsoleProgressBar(Console.Error, "lines");
             using StreamReader reader = path.OpenText();
-            BinImportResult result = await host.Services.GetRequiredService<BinService>().ImportAsync(reader, line => progress.Report(line, totalLines), cancellationToken);
-            progress.Complete();
+            BinService bins = host.Services.GetRequiredService<BinService>();
+            BinImportResult result = await CliProgress.RunAsync("Importing " + path.Name, "lines", report =>
+                bins.ImportAsync(reader, line => report(line, totalLines), cancellationToken));
 
             Console.WriteLine($"Imported {result.Imported} BIN range(s); rejected {result.Rejections.Count} row(s).");
             foreach (IGrouping<string, BinRejection> reason in result.Rejections.GroupBy(r => r.Reason).OrderByDescending(g => g.Count()))
@@ -225,6 +230,10 @@ internal static class StrongroomCli
             InitialData = [new("Logging:LogLevel:Default", "Warning"), new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A command's result is its stdout (scripts capture it); every log line goes to stderr, readable and redacted.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddStrongroomConsole(builder.Configuration, logToStandardError: true);
         builder.Services.AddStrongroomVault(builder.Configuration);
         return builder.Build();
     }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Console;
 using Scalar.AspNetCore;
 using Strongroom.Server.Bench;
 using Strongroom.Server.Guardian;
@@ -25,13 +24,13 @@ internal static class StrongroomHost
         });
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(options => options.FormatterName = RedactingJsonConsoleFormatter.Name);
-        builder.Logging.AddConsoleFormatter<RedactingJsonConsoleFormatter, ConsoleFormatterOptions>();
+        builder.Logging.AddStrongroomConsole(builder.Configuration, logToStandardError: false);
 
         // The initializer must run before the sweeper and before traffic: register it first.
         builder.Services.AddSingleton<StartupWarmup>();
         builder.Services.AddSingleton<VaultInitializer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<VaultInitializer>());
+        builder.Services.AddHostedService<AdminTokenRefresher>();
         builder.Services.AddStrongroomVault(builder.Configuration);
         builder.Services.AddHostedService<CredentialChangeListener>();
         builder.Services.AddSharedEndpointServices();

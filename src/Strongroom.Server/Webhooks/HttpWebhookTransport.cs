@@ -54,7 +54,7 @@ internal sealed class HttpWebhookTransport : IWebhookTransport, IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new WebhookSendResult(null, $"The receiver did not answer within {_options.Timeout.TotalSeconds:0.#} s.");
+            return new WebhookSendResult(null, WebhookFailureReason.Timeout(request.Url, _options.Timeout));
         }
         catch (HttpRequestException ex) when (ex.InnerException is EgressBlockedException blocked)
         {
@@ -62,13 +62,7 @@ internal sealed class HttpWebhookTransport : IWebhookTransport, IDisposable
         }
         catch (HttpRequestException ex)
         {
-            return new WebhookSendResult(null, ex.HttpRequestError switch
-            {
-                HttpRequestError.SecureConnectionError => "The TLS connection to the receiver failed (certificate not trusted?).",
-                HttpRequestError.NameResolutionError => "The receiver's host name did not resolve.",
-                HttpRequestError.ConnectionError => "The receiver refused or dropped the connection.",
-                _ => "The receiver could not be reached (" + ex.HttpRequestError + ").",
-            });
+            return new WebhookSendResult(null, WebhookFailureReason.Of(ex, request.Url));
         }
     }
 
