@@ -46,7 +46,8 @@ internal static class ObservabilityServices
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
-                .AddPrometheusExporter());
+                // No response cache: a scrape right after a change shows it (Prometheus scrapes every 15 s or so; a scrape costs little).
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
 
         TracingOptions tracing = builder.Configuration.GetSection(TracingOptions.Section).Get<TracingOptions>() ?? new TracingOptions();
         if (tracing.OtlpEndpoint is Uri endpoint)
