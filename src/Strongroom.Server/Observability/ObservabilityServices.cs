@@ -42,6 +42,7 @@ internal static class ObservabilityServices
             .ConfigureResource(resource => resource.AddService("strongroom", serviceVersion: typeof(ObservabilityServices).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics => metrics
                 .AddMeter(VaultMeter.Name)
+                .AddView(PrometheusNames.ForGaugeCounts)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
