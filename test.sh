@@ -184,6 +184,24 @@ install_walkthrough_tools() {
   apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Prometheus's promtool checks the /metrics scrape (tests/Strongroom.Server.Tests/Observability/MetricsScrapeTests.cs); Debian's
+# prometheus package ships it. Exported as STRONGROOM_TEST_PROMTOOL; with CI=true the scrape test fails rather than skips without it.
+install_promtool() {
+  if ! command -v promtool >/dev/null 2>&1; then
+    if [[ $EUID -ne 0 ]]; then
+      log "promtool is missing and we are not root: the metrics scrape test will skip (or fail with CI=true)"
+      return
+    fi
+    log "installing prometheus (for promtool)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
+  if command -v promtool >/dev/null 2>&1; then
+    export STRONGROOM_TEST_PROMTOOL="$(command -v promtool)"
+  fi
+}
+
 # SoftHSM2 is the HSM of the PKCS#11 key-provider tests (tests/Strongroom.Core.Tests/Crypto/Pkcs11KeyProviderContractTests.cs).
 install_softhsm() {
   if command -v softhsm2-util >/dev/null 2>&1; then
@@ -330,6 +348,7 @@ install_node
 install_client_packages
 install_chromium
 install_walkthrough_tools
+install_promtool
 
 if [[ -n "${STRONGROOM_TEST_POSTGRES:-}" ]]; then
   log "using the PostgreSQL server from STRONGROOM_TEST_POSTGRES"

@@ -27,6 +27,17 @@ public abstract partial class SqlVaultStore
     /// <summary>The same for the claim's subquery, which joins: only the deliveries' rows are locked.</summary>
     protected virtual string SkipLockedDeliveriesClause => "";
 
+    public async Task<WebhookBacklog> CountWebhookBacklogAsync(CancellationToken cancellationToken)
+    {
+        // Both counts use partial indexes (events_pending, webhook_deliveries_due).
+        IReadOnlyList<WebhookBacklog> rows = await QueryAsync(
+            "SELECT (SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL), " +
+            "(SELECT COUNT(*) FROM webhook_deliveries WHERE status = 1)",
+            r => new WebhookBacklog(Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)),
+            cancellationToken);
+        return rows[0];
+    }
+
     public async Task InsertWebhookEndpointAsync(WebhookEndpointRecord endpoint, CancellationToken cancellationToken)
     {
         WebhookEndpointRecord e = endpoint;

@@ -47,4 +47,10 @@ public interface IWebhookStore
     /// that do not exist (an endpoint added after the event). Returns the deliveries afterwards.
     /// </summary>
     Task<IReadOnlyList<WebhookDelivery>> RedeliverAsync(Guid tenantId, Guid eventId, IReadOnlyList<Guid> endpointIds, DateTimeOffset now, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>What waits to be sent, across all tenants: events the relay has not taken yet and pending deliveries (for the backlog gauge).</summary>
+    Task<WebhookBacklog> CountWebhookBacklogAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The webhook backlog: undispatched outbox events and deliveries still pending (due or retrying).</summary>
+public readonly record struct WebhookBacklog(long UndispatchedEvents, long PendingDeliveries);

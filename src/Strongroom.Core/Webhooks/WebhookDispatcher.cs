@@ -136,6 +136,7 @@ public sealed partial class WebhookDispatcher(
         WebhookOptions o = options.Value;
         WebhookDelivery delivery = claimed.Delivery;
         int attempt = delivery.Attempts + 1;
+        using System.Diagnostics.Activity? span = Telemetry.WebhookInstruments.StartDelivery(claimed.Event.Type, attempt);
         byte[] body = Payload(claimed.Event);
         (string secret, string? previous) = await webhooks.OpenSecretsAsync(claimed.Endpoint, cancellationToken);
         DateTimeOffset started = time.GetUtcNowMilliseconds();
@@ -182,6 +183,8 @@ public sealed partial class WebhookDispatcher(
             LogClaimLost(logger, delivery.Id);
             return WebhookDeliveryStatus.Pending;
         }
+
+        Telemetry.WebhookInstruments.Recorded(outcome.Status, span);
 
         if (outcome.Status == WebhookDeliveryStatus.Dead)
         {

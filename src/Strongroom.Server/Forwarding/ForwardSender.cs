@@ -59,6 +59,22 @@ internal sealed class ForwardSender(IOptions<ForwardingOptions> options, Forward
 
     public async Task<ForwardResponse> SendAsync(ForwardDestination destination, HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        using Activity? span = Observability.ForwardTelemetry.Start(destination);
+        try
+        {
+            ForwardResponse response = await SendToDestinationAsync(destination, request, cancellationToken);
+            Observability.ForwardTelemetry.Record(destination, response, span);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            Observability.ForwardTelemetry.Failed(destination, ex, span);
+            throw;
+        }
+    }
+
+    private async Task<ForwardResponse> SendToDestinationAsync(ForwardDestination destination, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         ForwardingOptions o = options.Value;
         HttpMessageInvoker client = await ClientForAsync(destination, cancellationToken);
         var clock = Stopwatch.StartNew();

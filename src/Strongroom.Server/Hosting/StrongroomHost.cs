@@ -3,6 +3,7 @@ using Strongroom.Server.Bench;
 using Strongroom.Server.Guardian;
 using Strongroom.Server.Http;
 using Strongroom.Server.Logging;
+using Strongroom.Server.Observability;
 using Strongroom.Server.Tap;
 using Strongroom.Server.WhiteBit;
 
@@ -38,6 +39,7 @@ internal static class StrongroomHost
         builder.Services.AddTap();
         builder.Services.AddWhiteBit();
         builder.Services.AddStrongroomOpenApi();
+        builder.AddStrongroomObservability();
 
         WebApplication app = builder.Build();
 
@@ -48,9 +50,11 @@ internal static class StrongroomHost
             app.UseForwardedHeaders(proxy.ToForwardedHeadersOptions());
         }
 
+        app.UseStrongroomObservability();
         app.UseDialectErrors();
 
         app.MapHealth();
+        app.MapStrongroomMetrics();
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("Strongroom API"));
         app.MapGuardian();

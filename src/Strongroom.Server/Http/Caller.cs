@@ -17,6 +17,9 @@ internal sealed class Caller
     /// <summary>The tenant the request acts on: a tenant route's filter has established it (a tenant key, or the admin's <c>x-tenant-id</c>).</summary>
     public Guid TenantId => Principal.TenantId ?? throw new InvalidOperationException("Endpoint is not tenant-scoped.");
 
+    /// <summary>The tenant of an authenticated caller, or null (not authenticated yet, or an admin without <c>x-tenant-id</c>); for telemetry.</summary>
+    public Guid? KnownTenantId => _principal?.TenantId;
+
     /// <summary>Called once by the authentication filter after it verified the credentials.</summary>
     public void Authenticate(Principal principal) => _principal = principal;
 
