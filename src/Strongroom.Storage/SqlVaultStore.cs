@@ -14,7 +14,7 @@ namespace Strongroom.Storage;
 /// </summary>
 public abstract partial class SqlVaultStore : IVaultStore
 {
-    private const string TokenColumns = "id, tenant_id, scheme, first6, last4, pan_length, expiry_month, expiry_year, fingerprint, ciphertext, metadata, created_at, expires_at";
+    private const string TokenColumns = WriteStatements.TokenColumns;
     private const string ApiKeyColumns = "id, tenant_id, name, secret_hash, rights, created_at, expires_at, revoked_at";
 
     public abstract string Engine { get; }
