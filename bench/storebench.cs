@@ -47,10 +47,32 @@ for (int batch = 0; batch < 40; batch++)
     existing.AddRange(inserts.Select(i => i.Token.Id));
 }
 
+bool measuring = false;
+
+// Group commit as the store reports it: commits and the writes they carried (the batch-size histogram on the shared meter).
+long commits = 0;
+long committedWrites = 0;
+using var listener = new System.Diagnostics.Metrics.MeterListener();
+listener.InstrumentPublished = (instrument, l) =>
+{
+    if (instrument.Name == "strongroom.store.group_commit.batch_size")
+    {
+        l.EnableMeasurementEvents(instrument);
+    }
+};
+listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+{
+    if (Volatile.Read(ref measuring))
+    {
+        Interlocked.Increment(ref commits);
+        Interlocked.Add(ref committedWrites, size);
+    }
+});
+listener.Start();
+
 var histogram = new LongConcurrentHistogram(1, TimeStamp.Seconds(60), 3);
 long operations = 0;
 long writes = 0;
-bool measuring = false;
 using var stop = new CancellationTokenSource();
 var clock = Stopwatch.StartNew();
 
@@ -113,7 +135,7 @@ double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 100
 string load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 Console.WriteLine(
     $"{engine} {mode} workers={workers} idem={idempotentShare:0.##} seconds={elapsed:0.0}: {operations / elapsed:N0} ops/s " +
-    $"({writes / elapsed:N0} writes/s), p50 {Ms(50):0.00} ms, p99 {Ms(99):0.00} ms, p99.9 {Ms(99.9):0.00} ms, max {Ms(100):0.00} ms; load {load}");
+    $"({writes / elapsed:N0} writes/s, {commits / elapsed:N0} commits/s of {(commits == 0 ? 0 : committedWrites / (double)commits):0.0} writes), p50 {Ms(50):0.00} ms, p99 {Ms(99):0.00} ms, p99.9 {Ms(99.9):0.00} ms, max {Ms(100):0.00} ms; load {load}");
 
 if (store is IAsyncDisposable disposable)
 {
