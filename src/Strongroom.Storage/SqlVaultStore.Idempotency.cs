@@ -22,7 +22,7 @@ public abstract partial class SqlVaultStore
 
     public async Task<IdempotencyRecord?> GetIdempotencyKeyAsync(Guid tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlyList<IdempotencyRecord> rows = await QueryAsync(
+        IReadOnlyList<IdempotencyRecord> rows = await QueryHotAsync(
             "SELECT id, tenant_id, idem_key, request_digest, status, response, created_at, expires_at FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND expires_at > @now",
             r => new IdempotencyRecord(
                 r.GetGuid(0), r.GetGuid(1), r.GetString(2), (byte[])r.GetValue(3),

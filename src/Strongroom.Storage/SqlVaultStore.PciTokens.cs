@@ -34,7 +34,7 @@ public abstract partial class SqlVaultStore
 
     public async Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PciTokenRecord> rows = await QueryAsync(
+        IReadOnlyList<PciTokenRecord> rows = await QueryHotAsync(
             $"SELECT {TokenColumns} FROM pci_tokens WHERE tenant_id = @t AND id = @id AND (expires_at IS NULL OR expires_at > @now)",
             ReadToken, cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(tokenId)), ("now", Ms(now)));
         return rows.Count == 0 ? null : rows[0];

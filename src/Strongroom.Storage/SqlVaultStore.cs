@@ -69,6 +69,13 @@ public abstract partial class SqlVaultStore : IVaultStore
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A read on the hot path of every request (the masked read, credential lookups). The same as any query here; an engine
+    /// may serve it from statements it keeps prepared (SQLite does, <see cref="SqlitePreparedReads"/>).
+    /// </summary>
+    protected virtual Task<IReadOnlyList<T>> QueryHotAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        QueryAsync(sql, read, cancellationToken, parameters);
+
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);

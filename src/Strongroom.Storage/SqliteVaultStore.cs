@@ -18,11 +18,13 @@ public sealed class SqliteVaultStore : SqlVaultStore, IAsyncDisposable, IDisposa
     private readonly GroupCommitWriter<SqliteWrite> _groupCommit;
     private readonly SqliteTokenWriter _writer;
     private readonly SqliteCheckpointer _checkpointer;
+    private readonly SqlitePreparedReads _hotReads;
 
     public SqliteVaultStore(string connectionString)
     {
         _connectionString = connectionString;
         _checkpointer = new SqliteCheckpointer(OpenAsync);
+        _hotReads = new SqlitePreparedReads(OpenAsync);
         _writer = new SqliteTokenWriter(OpenAsync, _checkpointer.AfterCommit);
         _groupCommit = new GroupCommitWriter<SqliteWrite>("sqlite", writers: 1, _writer.WriteAsync);
     }
@@ -49,15 +51,20 @@ public sealed class SqliteVaultStore : SqlVaultStore, IAsyncDisposable, IDisposa
     public override Task<bool> TryReserveIdempotencyKeyAsync(Core.Idempotency.IdempotencyRecord reservation, DateTimeOffset now, CancellationToken cancellationToken) =>
         _groupCommit.WriteAsync(new SqliteWrite.Reservation(reservation, now), cancellationToken);
 
-    /// <summary>Writes what is still queued, then stops the group-commit loop, the writer connection and the checkpointer.</summary>
+    /// <summary>Writes what is still queued, then stops the group-commit loop, the writer connection, the checkpointer and the readers.</summary>
     public async ValueTask DisposeAsync()
     {
         await _groupCommit.DisposeAsync();
         await _writer.DisposeAsync();
         await _checkpointer.DisposeAsync();
+        await _hotReads.DisposeAsync();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Hot reads from connections that keep their statements prepared.</summary>
+    protected override Task<IReadOnlyList<T>> QueryHotAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        _hotReads.QueryAsync(sql, read, parameters, cancellationToken);
 
     /// <summary>Connection string for a database file at <paramref name="path"/>.</summary>
     public static string ConnectionStringFor(string path) =>
