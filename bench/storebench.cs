@@ -162,7 +162,7 @@ static async Task<IVaultStore> OpenStoreAsync(string engine)
     }
 
     var builder = new NpgsqlConnectionStringBuilder(server) { Database = "storebench", MaxPoolSize = 100 };
-    return new PostgresVaultStore(NpgsqlDataSource.Create(builder.ConnectionString));
+    return new PostgresVaultStore(PostgresVaultStore.CreateDataSource(builder.ConnectionString));
 }
 
 static PciTokenInsert NewInsert(Guid tenantId, IdempotencyCompletion? completion)
