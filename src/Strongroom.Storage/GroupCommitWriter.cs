@@ -1,73 +1,95 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using Strongroom.Core.Tokens;
+using Strongroom.Core.Telemetry;
 
 namespace Strongroom.Storage;
 
 /// <summary>
-/// Group commit for PCI token inserts on a store with a single writer (SQLite): callers queue their insert, one loop takes
-/// everything queued so far (up to <see cref="MaxBatch"/>) and writes it in one transaction, so one fsync acknowledges
-/// many tokens. Durability is unchanged: a caller's task completes only after the transaction holding its token (with its
-/// event and completed idempotency key) has committed. Under light load a batch is a single token and nothing waits for
-/// company. If a batch fails as a whole, its inserts are retried one by one, so one bad row (a tenant deleted meanwhile, an
-/// idempotency reservation taken over) fails only its own caller. Owned by the store, which stops it on dispose.
+/// Group commit for hot writes, on either engine: callers queue a write, a writer loop takes everything queued so far (up to
+/// <see cref="MaxBatch"/>) and writes it in one transaction, so one fsync (SQLite) or one round trip and one WAL flush
+/// (PostgreSQL) acknowledges many writes. Durability is unchanged: a caller's task completes only after the transaction holding
+/// its write has committed. Under light load a batch is a single write and nothing waits for company. If a batch fails as a
+/// whole, its writes are retried one by one, so one bad row (a tenant deleted meanwhile, an idempotency reservation taken
+/// over) fails only its own caller. Owned by the store, which stops it on dispose.
 /// </summary>
-internal sealed class GroupCommitWriter : IAsyncDisposable
+/// <typeparam name="TWrite">One queued write.</typeparam>
+internal sealed class GroupCommitWriter<TWrite> : IAsyncDisposable
 {
     public const int MaxBatch = 64;
 
-    private readonly Func<IReadOnlyList<PciTokenInsert>, Task> _write;
-    private readonly Channel<PendingInsert> _queue = Channel.CreateUnbounded<PendingInsert>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private static readonly Histogram<int> BatchSize = VaultMeter.Meter.CreateHistogram<int>(
+        "strongroom.store.group_commit.batch_size", "{write}", "Writes committed together by one group-commit transaction.");
 
-    /// <param name="write">Writes a batch in one transaction, all or none.</param>
-    public GroupCommitWriter(Func<IReadOnlyList<PciTokenInsert>, Task> write)
+    private readonly Func<IReadOnlyList<TWrite>, Task<bool[]>> _write;
+    private readonly KeyValuePair<string, object?> _engine;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly Task[] _loops;
+
+    /// <param name="engine">The engine name, the batch-size histogram's one tag.</param>
+    /// <param name="writers">Writer loops: 1 where the engine has a single writer (SQLite), more where commits overlap (PostgreSQL).</param>
+    /// <param name="write">Writes a batch in one transaction, all or none, and returns each write's outcome (e.g. "reserved").</param>
+    public GroupCommitWriter(string engine, int writers, Func<IReadOnlyList<TWrite>, Task<bool[]>> write)
     {
         _write = write;
-        _loop = Task.Run(WriteLoopAsync);
+        _engine = new("engine", engine);
+        _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = writers == 1 });
+        _loops = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync))];
     }
 
-    /// <summary>Completes when <paramref name="insert"/> is committed; faults with the store's exception otherwise.</summary>
-    public Task InsertAsync(PciTokenInsert insert, CancellationToken cancellationToken)
+    /// <summary>Completes with the write's outcome when it is committed; faults with the store's exception otherwise.</summary>
+    public Task<bool> WriteAsync(TWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingInsert(insert, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new PendingWrite(write, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
-            throw new ObjectDisposedException(nameof(GroupCommitWriter), "The token writer has stopped.");
+            throw new ObjectDisposedException(nameof(GroupCommitWriter<>), "The store's writer has stopped.");
         }
 
         // Not cancellable once queued: the row may already be on its way to disk, and a caller must not be told it was not written.
         return pending.Done.Task;
     }
 
-    /// <summary>Stops taking inserts and waits for the queued ones to be written.</summary>
+    /// <summary>Stops taking writes and waits for the queued ones to be written.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_loops);
     }
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<PendingInsert>(MaxBatch);
+        var batch = new List<PendingWrite>(MaxBatch);
+        var writes = new List<TWrite>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out PendingInsert? pending))
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out PendingWrite? pending))
             {
                 batch.Add(pending);
+                writes.Add(pending.Write);
             }
 
-            await WriteAsync(batch);
+            if (batch.Count > 0)
+            {
+                await WriteAsync(batch, writes);
+            }
+
             batch.Clear();
+            writes.Clear();
         }
     }
 
-    private async Task WriteAsync(List<PendingInsert> batch)
+    private async Task WriteAsync(List<PendingWrite> batch, List<TWrite> writes)
     {
         try
         {
-            await _write([.. batch.Select(p => p.Insert)]);
-            batch.ForEach(p => p.Done.TrySetResult());
+            bool[] outcomes = await _write(writes);
+            BatchSize.Record(batch.Count, _engine);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                batch[i].Done.TrySetResult(outcomes[i]);
+            }
+
             return;
         }
         catch (Exception ex) when (batch.Count == 1)
@@ -75,20 +97,21 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
             batch[0].Done.TrySetException(ex);
             return;
         }
-#pragma warning disable CA1031 // The batch failed as a whole: each insert is retried alone and reports its own outcome.
+#pragma warning disable CA1031 // The batch failed as a whole: each write is retried alone and reports its own outcome.
         catch (Exception)
 #pragma warning restore CA1031
         {
         }
 
-        foreach (PendingInsert pending in batch)
+        foreach (PendingWrite pending in batch)
         {
             try
             {
-                await _write([pending.Insert]);
-                pending.Done.TrySetResult();
+                bool[] outcome = await _write([pending.Write]);
+                BatchSize.Record(1, _engine);
+                pending.Done.TrySetResult(outcome[0]);
             }
-#pragma warning disable CA1031 // Handed to the caller, who sees it exactly as a direct insert would have thrown it.
+#pragma warning disable CA1031 // Handed to the caller, who sees it exactly as a direct write would have thrown it.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
@@ -97,5 +120,5 @@ internal sealed class GroupCommitWriter : IAsyncDisposable
         }
     }
 
-    private sealed record PendingInsert(PciTokenInsert Insert, TaskCompletionSource Done);
+    private sealed record PendingWrite(TWrite Write, TaskCompletionSource<bool> Done);
 }

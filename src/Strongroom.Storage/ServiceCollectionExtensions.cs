@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
 using Strongroom.Core.Storage;
 
 namespace Strongroom.Storage;
@@ -45,7 +44,7 @@ public static class ServiceCollectionExtensions
     public static IVaultStore Create(StorageOptions options) => options.Provider.ToUpperInvariant() switch
     {
         "SQLITE" => new SqliteVaultStore(options.ConnectionString ?? SqliteVaultStore.ConnectionStringFor(SqlitePath(options))),
-        "POSTGRES" or "POSTGRESQL" => new PostgresVaultStore(NpgsqlDataSource.Create(
+        "POSTGRES" or "POSTGRESQL" => new PostgresVaultStore(PostgresVaultStore.CreateDataSource(
             options.ConnectionString ?? throw new InvalidOperationException("Strongroom:Storage:ConnectionString is required for the postgres provider."))),
         _ => throw new InvalidOperationException($"Unknown storage provider '{options.Provider}'; use sqlite or postgres."),
     };

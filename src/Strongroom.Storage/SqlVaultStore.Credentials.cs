@@ -15,7 +15,7 @@ public abstract partial class SqlVaultStore
 
     public async Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ApiKeyRecord> rows = await QueryAsync($"SELECT {ApiKeyColumns} FROM api_keys WHERE id = @id", ReadApiKey, cancellationToken, ("id", keyId));
+        IReadOnlyList<ApiKeyRecord> rows = await QueryHotAsync($"SELECT {ApiKeyColumns} FROM api_keys WHERE id = @id", ReadApiKey, cancellationToken, ("id", keyId));
         return rows.Count == 0 ? null : rows[0];
     }
 
@@ -41,7 +41,7 @@ public abstract partial class SqlVaultStore
 
     public async Task<SigningKeyRecord?> GetSigningKeyByPublicKeyAsync(string publicKey, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SigningKeyRecord> rows = await QueryAsync($"SELECT {SigningKeyColumns} FROM signing_keys WHERE public_key = @pk", ReadSigningKey, cancellationToken, ("pk", publicKey));
+        IReadOnlyList<SigningKeyRecord> rows = await QueryHotAsync($"SELECT {SigningKeyColumns} FROM signing_keys WHERE public_key = @pk", ReadSigningKey, cancellationToken, ("pk", publicKey));
         return rows.Count == 0 ? null : rows[0];
     }
 

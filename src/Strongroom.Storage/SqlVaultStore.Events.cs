@@ -12,7 +12,7 @@ public abstract partial class SqlVaultStore
 
     private Task<int> InsertEventAsync(DbConnection connection, DbTransaction transaction, VaultEvent e, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            "INSERT INTO events (id, tenant_id, type, subject_id, data, created_at, dispatched_at) VALUES (@id, @t, @type, @s, @data, @created, NULL)",
+            WriteStatements.InsertEvent,
             cancellationToken,
             ("id", IdParameter(e.Id)), ("t", IdParameter(e.TenantId)), ("type", e.Type), ("s", e.SubjectId), ("data", e.DataJson), ("created", Ms(e.CreatedAt)));
 

@@ -5,15 +5,14 @@ namespace Strongroom.Storage;
 
 public abstract partial class SqlVaultStore
 {
-    public async Task<bool> TryReserveIdempotencyKeyAsync(IdempotencyRecord reservation, DateTimeOffset now, CancellationToken cancellationToken)
+    public virtual async Task<bool> TryReserveIdempotencyKeyAsync(IdempotencyRecord reservation, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await using DbTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, "DELETE FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND expires_at <= @now", cancellationToken,
+        await ExecuteAsync(connection, transaction, WriteStatements.DeleteExpiredIdempotencyKey, cancellationToken,
             ("t", IdParameter(reservation.TenantId)), ("k", reservation.Key), ("now", Ms(now)));
         int inserted = await ExecuteAsync(connection, transaction,
-            "INSERT INTO idempotency_keys (id, tenant_id, idem_key, request_digest, status, response, created_at, expires_at) " +
-            "VALUES (@id, @t, @k, @digest, NULL, NULL, @created, @expires) ON CONFLICT (tenant_id, idem_key) DO NOTHING",
+            WriteStatements.ReserveIdempotencyKey,
             cancellationToken,
             ("id", IdParameter(reservation.Id)), ("t", IdParameter(reservation.TenantId)), ("k", reservation.Key), ("digest", reservation.RequestDigest),
             ("created", Ms(reservation.CreatedAt)), ("expires", Ms(reservation.ExpiresAt)));
@@ -23,7 +22,7 @@ public abstract partial class SqlVaultStore
 
     public async Task<IdempotencyRecord?> GetIdempotencyKeyAsync(Guid tenantId, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlyList<IdempotencyRecord> rows = await QueryAsync(
+        IReadOnlyList<IdempotencyRecord> rows = await QueryHotAsync(
             "SELECT id, tenant_id, idem_key, request_digest, status, response, created_at, expires_at FROM idempotency_keys WHERE tenant_id = @t AND idem_key = @k AND expires_at > @now",
             r => new IdempotencyRecord(
                 r.GetGuid(0), r.GetGuid(1), r.GetString(2), (byte[])r.GetValue(3),
@@ -36,7 +35,7 @@ public abstract partial class SqlVaultStore
     {
         await using DbConnection connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null,
-            "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND id = @id AND status IS NULL", cancellationToken,
+            WriteStatements.CompleteIdempotencyKey, cancellationToken,
             ("status", status), ("response", response), ("t", IdParameter(tenantId)), ("k", key), ("id", IdParameter(reservationId)));
     }
 
@@ -53,7 +52,7 @@ public abstract partial class SqlVaultStore
         }
 
         int completed = await ExecuteAsync(connection, transaction,
-            "UPDATE idempotency_keys SET status = @status, response = @response WHERE tenant_id = @t AND idem_key = @k AND id = @id AND status IS NULL", cancellationToken,
+            WriteStatements.CompleteIdempotencyKey, cancellationToken,
             ("status", completion.Status), ("response", completion.SealedResponse), ("t", IdParameter(completion.TenantId)), ("k", completion.Key),
             ("id", IdParameter(completion.ReservationId)));
         if (completed != 1)

@@ -26,7 +26,7 @@ public abstract partial class SqlVaultStore
 
     private Task<int> InsertPciTokenAsync(DbConnection connection, DbTransaction? transaction, PciTokenRecord token, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            $"INSERT INTO pci_tokens ({TokenColumns}) VALUES (@id, @t, @scheme, @first6, @last4, @len, @month, @year, @fp, @ct, @meta, @created, @expires)",
+            WriteStatements.InsertPciToken,
             cancellationToken,
             ("id", IdParameter(token.Id)), ("t", IdParameter(token.TenantId)), ("scheme", (int)token.Scheme), ("first6", token.First6), ("last4", token.LastFour),
             ("len", token.PanLength), ("month", token.ExpiryMonth), ("year", token.ExpiryYear), ("fp", token.Fingerprint), ("ct", token.Ciphertext),
@@ -34,7 +34,7 @@ public abstract partial class SqlVaultStore
 
     public async Task<PciTokenRecord?> GetPciTokenAsync(Guid tenantId, Guid tokenId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        IReadOnlyList<PciTokenRecord> rows = await QueryAsync(
+        IReadOnlyList<PciTokenRecord> rows = await QueryHotAsync(
             $"SELECT {TokenColumns} FROM pci_tokens WHERE tenant_id = @t AND id = @id AND (expires_at IS NULL OR expires_at > @now)",
             ReadToken, cancellationToken, ("t", IdParameter(tenantId)), ("id", IdParameter(tokenId)), ("now", Ms(now)));
         return rows.Count == 0 ? null : rows[0];

@@ -14,7 +14,7 @@ namespace Strongroom.Storage;
 /// </summary>
 public abstract partial class SqlVaultStore : IVaultStore
 {
-    private const string TokenColumns = "id, tenant_id, scheme, first6, last4, pan_length, expiry_month, expiry_year, fingerprint, ciphertext, metadata, created_at, expires_at";
+    private const string TokenColumns = WriteStatements.TokenColumns;
     private const string ApiKeyColumns = "id, tenant_id, name, secret_hash, rights, created_at, expires_at, revoked_at";
 
     public abstract string Engine { get; }
@@ -68,6 +68,13 @@ public abstract partial class SqlVaultStore : IVaultStore
         await using DbCommand command = CreateCommand(connection, transaction, sql, parameters);
         return await command.ExecuteScalarAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A read on the hot path of every request (the masked read, credential lookups). The same as any query here; an engine
+    /// may serve it from statements it keeps prepared (SQLite does, <see cref="SqlitePreparedReads"/>).
+    /// </summary>
+    protected virtual Task<IReadOnlyList<T>> QueryHotAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        QueryAsync(sql, read, cancellationToken, parameters);
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

@@ -12,14 +12,21 @@ public sealed class SqliteVaultStore : SqlVaultStore, IAsyncDisposable, IDisposa
 {
     private readonly string _connectionString;
 
-    // SQLite has one writer at a time and made concurrent inserts wait in its busy handler, which sleeps 1–100 ms between
-    // attempts (docs/benchmarks.md); group commit queues hot inserts in process instead and lets one fsync acknowledge a batch.
-    private readonly GroupCommitWriter _groupCommit;
+    // SQLite has one writer at a time and made concurrent writers wait in its busy handler, which sleeps 1–100 ms between
+    // attempts (docs/benchmarks.md); group commit queues the hot writes (tokens and idempotency reservations) in process
+    // instead, and one writer connection with prepared statements lets one fsync acknowledge a batch.
+    private readonly GroupCommitWriter<SqliteWrite> _groupCommit;
+    private readonly SqliteTokenWriter _writer;
+    private readonly SqliteCheckpointer _checkpointer;
+    private readonly SqlitePreparedReads _hotReads;
 
     public SqliteVaultStore(string connectionString)
     {
         _connectionString = connectionString;
-        _groupCommit = new GroupCommitWriter(inserts => InsertPciTokensAsync(inserts, CancellationToken.None));
+        _checkpointer = new SqliteCheckpointer(OpenAsync);
+        _hotReads = new SqlitePreparedReads(OpenAsync);
+        _writer = new SqliteTokenWriter(OpenAsync, _checkpointer.AfterCommit);
+        _groupCommit = new GroupCommitWriter<SqliteWrite>("sqlite", writers: 1, _writer.WriteAsync);
     }
 
     private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;";
@@ -35,12 +42,29 @@ public sealed class SqliteVaultStore : SqlVaultStore, IAsyncDisposable, IDisposa
 
     /// <summary>Through group commit: returns once the transaction holding this token has committed.</summary>
     public override Task InsertPciTokenAsync(Core.Tokens.PciTokenRecord token, Core.Events.VaultEvent created, Core.Idempotency.IdempotencyCompletion? completion, CancellationToken cancellationToken) =>
-        _groupCommit.InsertAsync(new Core.Tokens.PciTokenInsert(token, created, completion), cancellationToken);
+        _groupCommit.WriteAsync(new SqliteWrite.Token(new Core.Tokens.PciTokenInsert(token, created, completion)), cancellationToken);
 
-    /// <summary>Writes what is still queued, then stops the group-commit loop.</summary>
-    public ValueTask DisposeAsync() => _groupCommit.DisposeAsync();
+    /// <summary>
+    /// Through group commit as well: a reservation on its own transaction contended with the token batches for the write lock
+    /// and slept in the busy handler (a fifth of requests carrying a key cut tokens/s by 4×, bench/profiles.md).
+    /// </summary>
+    public override Task<bool> TryReserveIdempotencyKeyAsync(Core.Idempotency.IdempotencyRecord reservation, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _groupCommit.WriteAsync(new SqliteWrite.Reservation(reservation, now), cancellationToken);
 
-    public void Dispose() => _groupCommit.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>Writes what is still queued, then stops the group-commit loop, the writer connection, the checkpointer and the readers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _groupCommit.DisposeAsync();
+        await _writer.DisposeAsync();
+        await _checkpointer.DisposeAsync();
+        await _hotReads.DisposeAsync();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Hot reads from connections that keep their statements prepared.</summary>
+    protected override Task<IReadOnlyList<T>> QueryHotAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        _hotReads.QueryAsync(sql, read, parameters, cancellationToken);
 
     /// <summary>Connection string for a database file at <paramref name="path"/>.</summary>
     public static string ConnectionStringFor(string path) =>

@@ -178,7 +178,7 @@ public sealed class PostgresDatabase : StoreDatabase
 
     public override IVaultStore NewStore()
     {
-        NpgsqlDataSource dataSource = NpgsqlDataSource.Create(ConnectionString);
+        NpgsqlDataSource dataSource = PostgresVaultStore.CreateDataSource(ConnectionString);
         lock (_dataSources)
         {
             _dataSources.Add(dataSource);
