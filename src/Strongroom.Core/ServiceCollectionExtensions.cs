@@ -31,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<GatewayTokenService>();
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
+        services.TryAddSingleton<PciTokenAliasService>();
         services.TryAddSingleton<CardTokenService>();
         services.TryAddSingleton<SingleUseTokenService>();
         services.TryAddSingleton<Bins.BinService>();

@@ -31,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Core.Forwarding.IForwardingStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Audit.IAuditStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Tokens.IPciTokenStore>(sp => sp.GetRequiredService<IVaultStore>());
+        services.TryAddSingleton<Core.Tokens.IPciTokenAliasStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Tokens.ICardTokenStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Tokens.ISingleUseTokenStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Sessions.ISessionStore>(sp => sp.GetRequiredService<IVaultStore>());

@@ -26,6 +26,7 @@ public interface IVaultStore :
     ICredentialStore,
     ISettingsStore,
     IPciTokenStore,
+    IPciTokenAliasStore,
     ICardTokenStore,
     ISessionStore,
     INetworkTokenStore,
