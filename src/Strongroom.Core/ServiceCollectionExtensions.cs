@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
         services.TryAddSingleton<PciTokenAliasService>();
+        services.TryAddSingleton<InboundRoutes.InboundRouteService>();
         services.TryAddSingleton<CardTokenService>();
         services.TryAddSingleton<SingleUseTokenService>();
         services.TryAddSingleton<Bins.BinService>();

@@ -27,6 +27,7 @@ public interface IVaultStore :
     ISettingsStore,
     IPciTokenStore,
     IPciTokenAliasStore,
+    InboundRoutes.IInboundRouteStore,
     ICardTokenStore,
     ISessionStore,
     INetworkTokenStore,

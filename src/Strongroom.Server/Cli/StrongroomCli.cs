@@ -59,6 +59,7 @@ internal static class StrongroomCli
         root.Subcommands.Add(BinCommand(startAdminHost));
         root.Subcommands.Add(KeysCommand.Build(startAdminHost));
         root.Subcommands.Add(AuditCommand.Build(startAdminHost));
+        root.Subcommands.Add(RoutesCommand.Build(startAdminHost));
         return root;
     }
 

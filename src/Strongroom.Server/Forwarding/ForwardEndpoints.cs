@@ -196,8 +196,8 @@ internal static class ForwardEndpoints
             ["response_bytes"] = responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, CancellationToken.None);
 
-    /// <summary>The destination's answer, passed on with every secret the forward carried masked (body and header values).</summary>
-    private sealed class DestinationResult(ForwardResponse response, ForwardResponseMasker masker) : IResult
+    /// <summary>The destination's answer, passed on with every secret the forward carried masked (body and header values); also the inbound proxy's.</summary>
+    internal sealed class DestinationResult(ForwardResponse response, ForwardResponseMasker masker) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
