@@ -32,18 +32,22 @@ internal static class InboundProxyEndpoints
 
     public static void MapInboundProxy(this IEndpointRouteBuilder routes)
     {
-        routes.MapMethods(PathPrefix + "/{prefix}/{**rest}", Methods, ProxyAsync)
-            .WithTags("inbound")
-            .WithName("inbound_proxy")
-            .WithSummary("Inbound proxy: card fields tokenized on the way to the merchant's own API")
-            .WithDescription("No vault credentials: the route (its prefix) names the tenant. A request matching the route's method, path pattern and content type " +
-                "has its card fields validated and tokenized; the card number is replaced by the token id or a format-preserving alias, the security code is removed " +
-                "(kept only in the ephemeral store), and the request goes to the upstream. Returns the upstream's status, headers and body (card numbers masked), or the " +
-                "route's own error (guardian or problem shape): 404 unknown route or path, 405/415 unmatched method or content type (refuse routes), 413 body too large, " +
-                "422 bad card or a card number outside the card fields, 409 no free alias, 429 rate limit, 502/504 upstream failure.")
-            .Accepts<string>("application/json", "application/x-www-form-urlencoded")
-            .Produces<string>(200, "application/json")
-            .Produces(400).Produces(404).Produces(405).Produces(409).Produces(413).Produces(415).Produces(422).Produces(429).Produces(502).Produces(504);
+        // One endpoint per method, so each is its own OpenAPI operation with its own id.
+        foreach (string method in Methods)
+        {
+            routes.MapMethods(PathPrefix + "/{prefix}/{**rest}", [method], ProxyAsync)
+                .WithTags("inbound")
+                .WithName("inbound_proxy_" + method.ToLowerInvariant())
+                .WithSummary("Inbound proxy: card fields tokenized on the way to the merchant's own API")
+                .WithDescription("No vault credentials: the route (its prefix) names the tenant. A request matching the route's method, path pattern and content type " +
+                    "has its card fields validated and tokenized; the card number is replaced by the token id or a format-preserving alias, the security code is removed " +
+                    "(kept only in the ephemeral store), and the request goes to the upstream. Returns the upstream's status, headers and body (card numbers masked), or the " +
+                    "route's own error (guardian or problem shape): 404 unknown route or path, 405/415 unmatched method or content type (refuse routes), 413 body too large, " +
+                    "422 bad card or a card number outside the card fields, 409 no free alias, 429 rate limit, 502/504 upstream failure.")
+                .Accepts<string>("application/json", "application/x-www-form-urlencoded")
+                .Produces<string>(200, "application/json")
+                .Produces(400).Produces(404).Produces(405).Produces(409).Produces(413).Produces(415).Produces(422).Produces(429).Produces(502).Produces(504);
+        }
     }
 
     private static async Task<IResult> ProxyAsync(

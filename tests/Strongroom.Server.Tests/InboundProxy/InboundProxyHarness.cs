@@ -68,7 +68,7 @@ internal static class InboundProxyHarness
     }
 
     public static string CardJson(string pan = TestCards.Visa, string cvc = "123", string extra = "") =>
-        $$"""{"order":"A-17","amount":1999{{extra}},"card":{"number":"{{pan}}","exp_month":"12","exp_year":{{YearText}},"cvc":"{{cvc}}","name":"Jane Roe"}}""";
+        $$$"""{"order":"A-17","amount":1999{{{extra}}},"card":{"number":"{{{pan}}}","exp_month":"12","exp_year":{{{YearText}}},"cvc":"{{{cvc}}}","name":"Jane Roe"}}""";
 
     /// <summary>Fails when <paramref name="text"/> holds the card number in any separator form, or any other card number.</summary>
     public static void AssertNoCardNumber(string text, string pan = TestCards.Visa)
