@@ -83,7 +83,7 @@ internal sealed class FormInboundBody : IInboundBody
         string? year = Read(fields.ExpiryYear, required: true);
         var card = new CardInput
         {
-            AccountNumber = number,
+            AccountNumber = InboundBody.NormalizeNumber(number),
             ExpiryMonth = InboundBody.ReadExpiryPart(month, year: false, fields.ExpiryMonth ?? "$", errors),
             ExpiryYear = InboundBody.ReadExpiryPart(year, year: true, fields.ExpiryYear ?? "$", errors),
             SecurityCode = Read(fields.SecurityCode, required: false),

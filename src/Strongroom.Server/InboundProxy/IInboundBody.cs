@@ -29,6 +29,13 @@ internal static class InboundBody
         ? JsonInboundBody.Parse(rules.Fields, body, errors)
         : FormInboundBody.Parse(rules.Fields, body, errors);
 
+    /// <summary>
+    /// The card number as typed into an ordinary form or app field: spaces and dashes between the digits dropped (the core's
+    /// rule is digits only). Anything else stays, for the core to refuse.
+    /// </summary>
+    public static string? NormalizeNumber(string? number) =>
+        number is null ? null : string.Concat(number.Where(c => c is not ' ' and not '-'));
+
     /// <summary>An expiry month or year as sent (a string or a JSON number); a two-digit year is in this century.</summary>
     public static int? ReadExpiryPart(string? text, bool year, string path, List<InboundFieldError> errors)
     {

@@ -69,7 +69,7 @@ internal sealed class JsonInboundBody : IInboundBody
         Locate(root, fields.CardholderName, required: false, errors, out string? name);
         var card = new CardInput
         {
-            AccountNumber = number,
+            AccountNumber = InboundBody.NormalizeNumber(number),
             ExpiryMonth = InboundBody.ReadExpiryPart(month, year: false, fields.ExpiryMonth ?? "$", errors),
             ExpiryYear = InboundBody.ReadExpiryPart(year, year: true, fields.ExpiryYear ?? "$", errors),
             SecurityCode = securityCode,

@@ -30,7 +30,7 @@ internal static class InboundProxyHarness
         return tenant;
     }
 
-    /// <summary>A JSON route with the card under <c>$.card</c>; <paramref name="extra"/> overrides or adds options.</summary>
+    /// <summary>A JSON route with the card under <c>$.card</c>; the caller may override or add options in the dictionary.</summary>
     public static Dictionary<string, object?> JsonRoute(ProcessorServer upstream, string prefix, string pathPattern = "/echo") => new(StringComparer.Ordinal)
     {
         ["prefix"] = prefix,
