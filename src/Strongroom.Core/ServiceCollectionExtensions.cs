@@ -33,6 +33,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<GatewayTokenService>();
         services.TryAddSingleton<AdminTokenService>();
         services.TryAddSingleton<PciTokenService>();
+        services.TryAddSingleton<PciTokenAliasService>();
+        services.TryAddSingleton<InboundRoutes.InboundRouteService>();
         services.TryAddSingleton<CardTokenService>();
         services.TryAddSingleton<SingleUseTokenService>();
         services.TryAddSingleton<Bins.BinService>();

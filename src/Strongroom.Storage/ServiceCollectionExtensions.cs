@@ -30,6 +30,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Core.Forwarding.IForwardingStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Audit.IAuditStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Tokens.IPciTokenStore>(sp => sp.GetRequiredService<IVaultStore>());
+        services.TryAddSingleton<Core.Tokens.IPciTokenAliasStore>(sp => sp.GetRequiredService<IVaultStore>());
+        services.TryAddSingleton<Core.InboundRoutes.IInboundRouteStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Tokens.ICardTokenStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Tokens.ISingleUseTokenStore>(sp => sp.GetRequiredService<IVaultStore>());
         services.TryAddSingleton<Core.Sessions.ISessionStore>(sp => sp.GetRequiredService<IVaultStore>());

@@ -26,6 +26,8 @@ public interface IVaultStore :
     ICredentialStore,
     ISettingsStore,
     IPciTokenStore,
+    IPciTokenAliasStore,
+    InboundRoutes.IInboundRouteStore,
     ICardTokenStore,
     ISessionStore,
     INetworkTokenStore,

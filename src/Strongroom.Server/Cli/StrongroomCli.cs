@@ -61,6 +61,7 @@ internal static class StrongroomCli
         root.Subcommands.Add(KeysCommand.Build(startAdminHost));
         root.Subcommands.Add(AuditCommand.Build(startAdminHost));
         root.Subcommands.Add(AdminCommand.Build(startAdminHost));
+        root.Subcommands.Add(RoutesCommand.Build(startAdminHost));
         return root;
     }
 

@@ -37,7 +37,7 @@ internal static class ForwardEndpoints
             .ProducesGuardianErrors();
         guardian.MapPost("/pci/tokens/{id}/forward", PciTokenAsync)
             .WithTags("pci")
-            .WithName("pci_token_forward").WithSummary("Forward card data (account_number, cardholder_name, expiry_year, expiry_month, security_code)")
+            .WithName("pci_token_forward").WithSummary("Forward card data (account_number, cardholder_name, expiry_year, expiry_month, security_code); the id may be the token's format-preserving alias")
             .WithDescription(Description);
         guardian.MapPost("/network/tokens/{id}/forward", CryptogramAsync)
             .WithTags("network")
@@ -55,11 +55,11 @@ internal static class ForwardEndpoints
             .WithDescription(Description);
     }
 
-    private static async Task<IResult> PciTokenAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options)
+    private static async Task<IResult> PciTokenAsync(HttpContext http, Caller caller, string id, ForwardingService forwarding, ForwardSender sender, AuditLog audit, IOptions<ForwardingOptions> options, Core.Tokens.PciTokenAliasService aliases)
     {
         Principal principal = caller.Principal;
         Guid tenantId = caller.TenantId;
-        if (!Guid.TryParse(id, out Guid tokenId))
+        if (await aliases.ResolveAsync(tenantId, id, http.RequestAborted) is not Guid tokenId)
         {
             return GuardianResponses.NotFound();
         }
@@ -196,8 +196,8 @@ internal static class ForwardEndpoints
             ["response_bytes"] = responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, CancellationToken.None);
 
-    /// <summary>The destination's answer, passed on with every secret the forward carried masked (body and header values).</summary>
-    private sealed class DestinationResult(ForwardResponse response, ForwardResponseMasker masker) : IResult
+    /// <summary>The destination's answer, passed on with every secret the forward carried masked (body and header values); also the inbound proxy's.</summary>
+    internal sealed class DestinationResult(ForwardResponse response, ForwardResponseMasker masker) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {

@@ -1,6 +1,7 @@
 using Strongroom.Server.Admin;
 using Strongroom.Server.Forwarding;
 using Strongroom.Server.HostedForm;
+using Strongroom.Server.InboundProxy;
 using Strongroom.Server.Hosting;
 using Strongroom.Server.Webhooks;
 
@@ -18,6 +19,7 @@ internal static class GuardianModule
         services.AddSingleton<GuardianIdempotency>();
         services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<HostedFormRateLimiter>();
+        services.AddInboundProxy();
         return services;
     }
 
@@ -37,6 +39,8 @@ internal static class GuardianModule
         guardian.MapKeyAdmin();
         guardian.MapForwardDestinationAdmin();
         guardian.MapCardRulesAdmin();
+        guardian.MapInboundRouteAdmin();
+        guardian.MapInboundProxy();
         return routes;
     }
 }

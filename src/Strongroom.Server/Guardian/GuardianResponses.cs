@@ -47,7 +47,8 @@ internal static class GuardianResponses
         ToWire(token.Card),
         Timestamp(token.CreatedAt),
         token.ExpiresAt is { } expiresAt ? Timestamp(expiresAt) : null,
-        token.Metadata);
+        token.Metadata,
+        token.Alias);
 
     public static GuardianCard ToWire(MaskedCard card) =>
         new(card.CardholderName, card.ExpiryMonth, card.ExpiryYear, card.MaskedAccountNumber, card.Scheme.WireName());

@@ -39,7 +39,7 @@ internal static class MetadataEndpoints
             .WithSummary("Card metadata for a PAN (body: account_number); the PAN is not stored")
             .Accepts<JsonElement>("application/json").Produces<GuardianCardMetadata>(200);
         group.MapGet("/pci-tokens/{id}", ByPciTokenAsync).WithName("metadata_by_pci_token")
-            .WithSummary("Card metadata for a PCI token").Produces<GuardianCardMetadata>(200);
+            .WithSummary("Card metadata for a PCI token (by id or format-preserving alias)").Produces<GuardianCardMetadata>(200);
         group.MapGet("/network-tokens/{id}", ByNetworkTokenAsync).WithName("metadata_by_network_token")
             .WithSummary("Card metadata for a network token's funding card").Produces<GuardianCardMetadata>(200);
     }
@@ -62,9 +62,11 @@ internal static class MetadataEndpoints
         return Respond(await metadata.ForPanAsync(pan!, http.RequestAborted));
     }
 
-    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, Caller caller, string id, CardMetadataService metadata)
+    private static async Task<JsonResponse> ByPciTokenAsync(HttpContext http, Caller caller, string id, CardMetadataService metadata, Core.Tokens.PciTokenAliasService aliases)
     {
-        CardMetadataAnswer? answer = Guid.TryParse(id, out Guid tokenId) ? await metadata.ForPciTokenAsync(caller.TenantId, tokenId, http.RequestAborted) : null;
+        CardMetadataAnswer? answer = await aliases.ResolveAsync(caller.TenantId, id, http.RequestAborted) is Guid tokenId
+            ? await metadata.ForPciTokenAsync(caller.TenantId, tokenId, http.RequestAborted)
+            : null;
         return answer is null ? GuardianResponses.NotFound() : Respond(answer);
     }
 

@@ -26,7 +26,9 @@ internal static class PciTokenEndpoints
             .WithName("pci_token_create")
             .WithSummary("Create token")
             .WithDescription("Tokenize a card (source.type = pan), open a card-entry session (source.type = session), or use up a Tap-style single-use token " +
-                "(source.type = single_use_token, token_id = tok_…; 409 when already used or expired). Honours x-idempotency-key.")
+                "(source.type = single_use_token, token_id = tok_…; 409 when already used or expired). Honours x-idempotency-key. " +
+                "With alias: {\"format\": \"fpe\"} (source.type = pan only) the token also gets a format-preserving alias (same length, first six and last four kept, " +
+                "Luhn-invalid), returned as alias and accepted wherever the token id is; 409 when no free alias was found.")
             .Accepts<JsonElement>("application/json")
             .Produces<GuardianPciToken>(200)
             .Produces(413);
@@ -38,7 +40,7 @@ internal static class PciTokenEndpoints
         group.MapGet("/{id}", GetAsync)
             .RequireRights(VaultRights.TokensRead)
             .WithName("pci_token_get")
-            .WithSummary("Get token (masked)")
+            .WithSummary("Get token (masked); the id may be the token's format-preserving alias")
             .Produces<GuardianPciToken>(200);
         group.MapDelete("/{id}", DeleteAsync)
             .RequireRights(VaultRights.TokensDelete)
@@ -63,13 +65,13 @@ internal static class PciTokenEndpoints
         return group;
     }
 
-    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
+    private static async Task<JsonResponse> CreateAsync(HttpContext http, RawBody body, Caller caller, PciTokenService tokens, PciTokenAliasService aliases, SessionService sessions, SingleUseTokenService singleUse, GuardianIdempotency idempotency, TimeProvider time, CardRulesService cardRules)
     {
-        return await idempotency.RunAsync(http, caller.TenantId, "POST /api/pci/tokens", body.Bytes, reservation => CreateFromBodyAsync(caller.TenantId, body.Bytes, tokens, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
+        return await idempotency.RunAsync(http, caller.TenantId, "POST /api/pci/tokens", body.Bytes, reservation => CreateFromBodyAsync(caller.TenantId, body.Bytes, tokens, aliases, sessions, singleUse, time, cardRules, reservation, http.RequestAborted));
     }
 
     private static async Task<JsonResponse> CreateFromBodyAsync(
-        Guid tenantId, byte[] body, PciTokenService tokens, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CardRulesService cardRules,
+        Guid tenantId, byte[] body, PciTokenService tokens, PciTokenAliasService aliases, SessionService sessions, SingleUseTokenService singleUse, TimeProvider time, CardRulesService cardRules,
         IdempotencyReservation? reservation, CancellationToken cancellationToken)
     {
         var reader = new GuardianRequestReader([]);
@@ -84,6 +86,11 @@ internal static class PciTokenEndpoints
         Dictionary<string, string>? metadata = reader.Metadata(root);
         JsonElement? source = reader.Object(root, "source", "$.source", required: true);
         string? type = source is { } s ? reader.String(s, "type", "$.source.type", required: true) : null;
+        bool withAlias = ReadAliasOption(reader, root);
+        if (withAlias && type is "session" or "single_use_token")
+        {
+            reader.Errors.Add(new("$.alias", "An alias can be requested only with source.type pan."));
+        }
 
         if (type is "session")
         {
@@ -135,8 +142,31 @@ internal static class PciTokenEndpoints
             return GuardianResponses.Validation(reader.Errors);
         }
 
+        if (withAlias)
+        {
+            PciToken? aliased = await aliases.CreateAsync(tenantId, card, new TokenOptions(expiresIn, metadata), GuardianIdempotency.Reply<PciToken>(reservation, GuardianResponses.Token), cancellationToken);
+            return aliased is null ? GuardianResponses.Conflict("No free format-preserving alias was found for this card range; try again or use the token id.") : GuardianResponses.Token(aliased);
+        }
+
         PciToken token = await tokens.CreateAsync(tenantId, card, new TokenOptions(expiresIn, metadata), GuardianIdempotency.Reply<PciToken>(reservation, GuardianResponses.Token), cancellationToken);
         return GuardianResponses.Token(token);
+    }
+
+    /// <summary>The optional <c>alias</c> object: <c>{"format": "fpe"}</c> is the one format.</summary>
+    private static bool ReadAliasOption(GuardianRequestReader reader, JsonElement root)
+    {
+        if (reader.Object(root, "alias", "$.alias", required: false) is not { } alias)
+        {
+            return false;
+        }
+
+        string? format = reader.String(alias, "format", "$.alias.format", required: true);
+        if (format is not null and not "fpe")
+        {
+            reader.Errors.Add(new("$.alias.format", "Must be fpe."));
+        }
+
+        return format is "fpe";
     }
 
     /// <summary>The answer to a request that opened a session (<c>{"session_id": …}</c>).</summary>
@@ -179,15 +209,21 @@ internal static class PciTokenEndpoints
         return GuardianResponses.Json(200, list, GuardianJson.Default.GuardianTokenList);
     }
 
-    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, PciTokenService tokens)
+    private static async Task<JsonResponse> GetAsync(HttpContext http, Caller caller, string id, PciTokenService tokens, PciTokenAliasService aliases)
     {
-        if (!Guid.TryParse(id, out Guid tokenId))
+        if (await aliases.ResolveAsync(caller.TenantId, id, http.RequestAborted) is not Guid tokenId)
         {
             return GuardianResponses.NotFound();
         }
 
         PciToken? token = await tokens.GetAsync(caller.TenantId, tokenId, http.RequestAborted);
-        return token is null ? GuardianResponses.NotFound() : GuardianResponses.Token(token);
+        if (token is null)
+        {
+            return GuardianResponses.NotFound();
+        }
+
+        // Named by its alias: the caller knows it already, so it comes back without another lookup.
+        return GuardianResponses.Token(Guid.TryParse(id, out _) ? token : token with { Alias = id });
     }
 
     private static async Task<JsonResponse> DeleteAsync(HttpContext http, Caller caller, string id, PciTokenService tokens)

@@ -119,6 +119,7 @@ public sealed partial class CardDataScenario
         }
 
         Assert.Equal(6, scenario.LiveTokens.Count); // 6 created, 1 deleted, 1 from the session; the 3 "doomed" ones are gone
+        await AddAliasedTokensAsync(store, vault, a.Id);
         return scenario;
     }
 
