@@ -27,7 +27,7 @@ internal static class PciTokenEndpoints
             .WithSummary("Create token")
             .WithDescription("Tokenize a card (source.type = pan), open a card-entry session (source.type = session), or use up a Tap-style single-use token " +
                 "(source.type = single_use_token, token_id = tok_…; 409 when already used or expired). Honours x-idempotency-key.")
-            .Accepts<JsonElement>("application/json")
+            .Accepts<PciTokenCreateRequest>("application/json")
             .Produces<GuardianPciToken>(200)
             .Produces(413);
         group.MapGet("/", ListAsync)

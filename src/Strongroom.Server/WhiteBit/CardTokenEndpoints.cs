@@ -24,6 +24,7 @@ internal static class CardTokenEndpoints
             .WithTags("whitebit")
             .WithName("issueCardToken")
             .WithSummary("Issue card token (fiat gateway; Authorization: the JWT from /api/v4/jwt)")
+            .Accepts<CardTokenRequest>("application/json")
             .Produces<CardTokenResponse>(201)
             .WithMetadata(new ProducesResponseTypeMetadata(401, typeof(WhiteBitError), ["application/json"]))
             .WithMetadata(new ProducesResponseTypeMetadata(422, typeof(WhiteBitError), ["application/json"]));

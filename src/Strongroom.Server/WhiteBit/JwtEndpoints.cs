@@ -24,6 +24,7 @@ internal static class JwtEndpoints
             .RequireRights(VaultRights.TokensCreate)
             .WithName("issueJwtToken")
             .WithSummary("Issue JWT token for the fiat gateway (response data.token, data.expires_at)")
+            .Accepts<JwtRequest>("application/json")
             .Produces<WhiteBitJwtResponse>(200)
             .WithMetadata(new ProducesResponseTypeMetadata(401, typeof(WhiteBitError), ["application/json"]));
 
