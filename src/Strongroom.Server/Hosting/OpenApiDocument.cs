@@ -27,6 +27,13 @@ internal static class OpenApiDocument
             "Self-hosted card tokenization vault. Each dialect keeps its own wire conventions: Guardian, admin, webhooks and Tap are snake_case, " +
             "WhiteBIT v4 and the fiat gateway camelCase; each answers errors in its own shape. Guardian authenticates with x-api-key " +
             "(tenant key) or x-admin-token (+ x-tenant-id), Tap with a bearer API key, WhiteBIT v4 with signed X-TXC-* headers, the fiat gateway with a JWT.";
+        foreach (OpenApiServer server in document.Servers ?? [])
+        {
+            // The framework names the server the request came to, with a trailing slash that would double every path's.
+            server.Url = server.Url?.TrimEnd('/');
+        }
+
+        document.Tags = DocumentTags.All();
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes = SecuritySchemes.All();
         foreach ((string path, IOpenApiPathItem item) in document.Paths)

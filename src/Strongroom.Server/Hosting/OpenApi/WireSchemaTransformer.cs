@@ -78,6 +78,11 @@ internal sealed class WireSchemaTransformer : IOpenApiSchemaTransformer
 
             consumed.Add(currentName);
             renamed[wireName] = schema.Properties[currentName];
+            if (member?.GetCustomAttribute<AlsoIntegerAttribute>() is not null && renamed[wireName] is OpenApiSchema { Type: { } type } alsoInteger)
+            {
+                alsoInteger.Type = type | JsonSchemaType.Integer;
+            }
+
             bool omittedWhenNull = member?.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.WhenWritingNull or JsonIgnoreCondition.WhenWritingDefault };
             if (schema.Required?.Contains(currentName) == true && !omittedWhenNull)
             {
