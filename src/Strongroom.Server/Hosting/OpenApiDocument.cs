@@ -4,7 +4,7 @@ using Strongroom.Server.Hosting.OpenApi;
 namespace Strongroom.Server.Hosting;
 
 /// <summary>
-/// The OpenAPI document (<c>/openapi/v1.json</c>): schemas true to each dialect's wire (<see cref="WireSchemaTransformer"/>),
+/// The OpenAPI document (<c>/openapi/v1.json</c>): schemas true to each dialect's wire (<see cref="WireNames"/>, <see cref="WireSchemaTransformer"/>),
 /// each operation's security requirement (<see cref="SecuritySchemes"/>) and its dialect's error shape (<see cref="DialectErrorResponses"/>).
 /// </summary>
 internal static class OpenApiDocument
@@ -45,6 +45,7 @@ internal static class OpenApiDocument
             }
         }
 
+        WireNames.Apply(document);
         ResponseAlternatives.Apply(document);
     }
 }

@@ -141,7 +141,7 @@ public sealed class SeedAgreementTests(StrongroomApplication app) : IClassFixtur
         var root = new JsonObject { ["$schema"] = "https://json-schema.org/draft/2020-12/schema", ["$defs"] = document["components"]!["schemas"]!.DeepClone() };
         foreach ((string name, JsonNode? value) in schemaNode.DeepClone().AsObject())
         {
-            root[name] = value;
+            root[name] = value?.DeepClone();
         }
 
         string text = root.ToJsonString().Replace("\"#/components/schemas/", "\"#/$defs/", StringComparison.Ordinal);

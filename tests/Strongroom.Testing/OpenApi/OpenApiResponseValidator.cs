@@ -92,7 +92,7 @@ public sealed class OpenApiResponseValidator
         var root = new JsonObject { ["$schema"] = "https://json-schema.org/draft/2020-12/schema" };
         foreach ((string name, JsonNode? value) in schemaNode.DeepClone().AsObject())
         {
-            root[name] = value;
+            root[name] = value?.DeepClone();
         }
 
         root["$defs"] = _document["components"]?["schemas"]?.DeepClone() ?? new JsonObject();
