@@ -53,9 +53,10 @@ public sealed class OpenApiResponseValidator
 
         JsonNode? schemaNode = declared["content"]?[JsonMediaType]?["schema"];
         bool isJson = response.ContentType?.StartsWith(JsonMediaType, StringComparison.OrdinalIgnoreCase) == true;
-        if (schemaNode is null)
+        if (schemaNode is null || declared["content"]?["*/*"] is not null)
         {
-            return isJson && declared["content"] is JsonObject { Count: > 0 } ? $"{where}: JSON body where the document declares another media type" : null;
+            // No JSON schema, or any body at all (a forward passes the destination's response through).
+            return isJson && declared["content"] is JsonObject { Count: > 0 } content && content["*/*"] is null ? $"{where}: JSON body where the document declares another media type" : null;
         }
 
         if (response.Body.Length == 0)
