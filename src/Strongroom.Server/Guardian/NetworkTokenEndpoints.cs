@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Idempotency;
@@ -39,13 +40,13 @@ internal static class NetworkTokenEndpoints
                 ChangeAsync(http, caller, id, NetworkTokenAction.Suspend, tokens, idempotency))
             .RequireRights(VaultRights.TokensCreate).WithName("network_token_suspend")
             .WithSummary("Suspend the token as the merchant (optional body: reason). Each party's suspension is held separately.")
-            .Accepts<NetworkTokenChangeRequest>(isOptional: true, "application/json")
+            .DocumentsBody<NetworkTokenChangeRequest>(isOptional: true)
             .Produces<GuardianNetworkToken>(200);
         group.MapPost("/{id}/resume", (HttpContext http, Caller caller, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
                 ChangeAsync(http, caller, id, NetworkTokenAction.Resume, tokens, idempotency))
             .RequireRights(VaultRights.TokensCreate).WithName("network_token_resume")
             .WithSummary("Lift the merchant's suspension; the token is active again only when no other party still suspends it")
-            .Accepts<NetworkTokenChangeRequest>(isOptional: true, "application/json")
+            .DocumentsBody<NetworkTokenChangeRequest>(isOptional: true)
             .Produces<GuardianNetworkToken>(200);
         group.MapGet("/{id}/events", EventsAsync).RequireRights(VaultRights.TokensRead).WithName("network_token_events")
             .WithSummary("The token's events: creation, every status change (with party and reason), cryptograms").Produces<GuardianEventList>(200);
@@ -53,7 +54,7 @@ internal static class NetworkTokenEndpoints
             .WithSummary("Request a single-use cryptogram (requires data:out)")
             .WithDescription("Body (all optional): amount (minor units), currency (ISO 4217), mode = value (default: returns cryptogram, eci, type, dynamic_cvv and the token number) " +
                 "or reference (returns a short-lived cryptogram_reference to forward).")
-            .Accepts<CryptogramRequest>(isOptional: true, "application/json")
+            .DocumentsBody<CryptogramRequest>(isOptional: true)
             .Produces<GuardianCryptogram>(200);
 
         RouteGroupBuilder simulator = routes.MapGroup("/api/simulator/network-tokens")
@@ -65,12 +66,12 @@ internal static class NetworkTokenEndpoints
         simulator.MapPost("/{id}/events", SimulateEventAsync).WithName("simulator_network_token_event")
             .WithSummary("Token service simulator: the issuer or cardholder acts on a token (admin token + x-tenant-id)")
             .WithDescription("Body: event = activate | suspend | resume | delete, party = issuer | cardholder, optional reason.")
-            .Accepts<SimulatedTokenEventRequest>("application/json")
+            .DocumentsBody<SimulatedTokenEventRequest>()
             .Produces<GuardianNetworkToken>(200);
         simulator.MapPost("/{id}/authorize", AuthorizeAsync).WithName("simulator_network_token_authorize")
             .WithSummary("Token service simulator: verify a cryptogram as the network would at authorization (uses it up)")
             .WithDescription("Body: cryptogram, optional amount and currency (as given when it was requested). result = valid | forged | already_used | expired | token_not_active (the token is suspended, inactive or deleted: the network declines).")
-            .Accepts<SimulatedAuthorizationRequest>("application/json")
+            .DocumentsBody<SimulatedAuthorizationRequest>()
             .Produces<GuardianCryptogramVerification>(200);
     }
 

@@ -13,6 +13,7 @@ internal static class OpenApiDocument
         services.AddOpenApi(options =>
         {
             options.AddSchemaTransformer<WireSchemaTransformer>();
+            options.AddOperationTransformer<DocumentedRequestBodyTransformer>();
             options.AddDocumentTransformer((document, _, _) =>
             {
                 Describe(document);

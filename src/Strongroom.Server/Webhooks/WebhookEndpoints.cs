@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Events;
@@ -94,7 +95,7 @@ internal static class WebhookEndpoints
         group.MapPost("/events/{eventId}/redeliver", RedeliverAsync).WithName("webhook_event_redeliver")
             .WithSummary("Send the event again now, with a fresh retry window (also revives a dead letter)")
             .WithDescription("Optional body: endpoint_id. Without it, every enabled endpoint subscribed to the event's type, including ones added after the event.")
-            .Accepts<WebhookRedeliverRequest>(isOptional: true, "application/json")
+            .DocumentsBody<WebhookRedeliverRequest>(isOptional: true)
             .Produces<WebhookDeliveryList>(202);
         group.MapGet("/{id}", GetAsync).WithName("webhook_get").WithSummary("A webhook endpoint").Produces<WebhookEndpointWire>(200);
         group.MapPatch("/{id}", UpdateAsync).WithName("webhook_update").WithSummary("Change url, event_types, description or enabled")

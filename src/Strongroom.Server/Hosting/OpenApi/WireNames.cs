@@ -31,6 +31,34 @@ internal static class WireNames
         }
     }
 
+    /// <summary>A schema built outside the components (an operation's own request body): renamed here, nested records included.</summary>
+    public static void RenameInline(OpenApiSchema schema, Type type)
+    {
+        foreach (System.Reflection.PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            Type nested = property.PropertyType.IsGenericType && property.PropertyType.GetGenericArguments() is [Type element] ? element : property.PropertyType;
+            string generated = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            if (schema.Properties?.TryGetValue(generated, out IOpenApiSchema? propertySchema) == true && nested.Namespace?.StartsWith("Strongroom.Server", StringComparison.Ordinal) == true)
+            {
+                OpenApiSchema? inline = propertySchema switch
+                {
+                    OpenApiSchema { Properties.Count: > 0 } direct => direct,
+                    OpenApiSchema { Items: OpenApiSchema { Properties.Count: > 0 } items } => items,
+                    _ => null,
+                };
+                if (inline is not null)
+                {
+                    RenameInline(inline, nested);
+                }
+            }
+        }
+
+        if (schema.Properties is { Count: > 0 })
+        {
+            Rename(schema, type);
+        }
+    }
+
     private static void Rename(OpenApiSchema schema, Type type)
     {
         JsonNamingPolicy policy = DialectNaming.PolicyFor(type);
