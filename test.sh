@@ -148,6 +148,21 @@ install_client_packages() {
 
 # Debian's Chromium (with its driver) runs the hosted card form's browser tests (tests/Strongroom.Server.Tests/Browser);
 # Playwright drives /usr/bin/chromium rather than downloading its own browser.
+# The pinned OpenAPI linter (@redocly/cli, tests/openapi-lint) that OpenApiLintTests runs on the served document; reinstalled
+# only when missing or older than its lock file. npm itself comes from install_client_packages.
+install_openapi_linter() {
+  local lint="$ROOT/tests/openapi-lint"
+  if [[ -f "$lint/node_modules/.package-lock.json" && ! "$lint/package-lock.json" -nt "$lint/node_modules/.package-lock.json" ]]; then
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: the OpenAPI lint test will skip (or fail with CI=true)"
+    return
+  fi
+  log "installing the OpenAPI linter (npm ci in tests/openapi-lint)"
+  npm ci --prefix "$lint" --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 install_chromium() {
   if [[ -x /usr/bin/chromium ]]; then
     return
@@ -346,6 +361,7 @@ fi
 
 install_node
 install_client_packages
+install_openapi_linter
 install_chromium
 install_walkthrough_tools
 install_promtool

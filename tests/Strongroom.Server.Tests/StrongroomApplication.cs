@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Strongroom.Server.Tests.OpenApi;
 
 namespace Strongroom.Server.Tests;
 
@@ -106,7 +107,37 @@ public sealed class StrongroomApplication : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            if (OpenApiConformance.Enabled)
+            {
+                services.AddSingleton<IStartupFilter>(Conformance);
+            }
+        });
+    }
+
+    /// <summary>Every response this application sent, checked against its own OpenAPI document when it is disposed.</summary>
+    public OpenApiConformance Conformance { get; } = new();
+
+    private bool _conformanceChecked;
+
+    public override async ValueTask DisposeAsync()
+    {
+        IReadOnlyList<string> violations = [];
+        if (!_conformanceChecked && Conformance.Count > 0)
+        {
+            _conformanceChecked = true;
+            using HttpClient client = CreateClient();
+            violations = Conformance.Violations(await client.GetStringAsync("/openapi/v1.json"));
+        }
+
+        await base.DisposeAsync();
+        if (violations.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{violations.Count} kind(s) of response disagree with the OpenAPI document ({OpenApiConformance.SwitchVariable}=off skips this check):\n" + string.Join('\n', violations));
+        }
     }
 
     public HttpClient AdminClient(Guid? tenantId = null)

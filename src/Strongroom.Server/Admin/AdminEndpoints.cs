@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Cards;
@@ -52,15 +53,17 @@ internal static class AdminEndpoints
             .RequireRights(VaultRights.Admin)
             .ProducesGuardianErrors();
 
-        group.MapPost("/tenants", CreateTenantAsync).WithName("admin_tenant_create").WithSummary("Create a tenant (with its own data and fingerprint keys)").Produces<TenantResponse>(201);
+        group.MapPost("/tenants", CreateTenantAsync).WithName("admin_tenant_create").WithSummary("Create a tenant (with its own data and fingerprint keys)").DocumentsBody<TenantCreateRequest>().Produces<TenantResponse>(201);
         group.MapGet("/tenants", ListTenantsAsync).WithName("admin_tenant_list").WithSummary("List tenants").Produces<TenantListResponse>(200);
         group.MapPost("/api-keys", CreateApiKeyAsync).WithName("admin_api_key_create")
             .WithSummary("Create a tenant API key; the key is shown only in this response")
             .WithDescription("Body: tenant_id, optional name, scopes (tokens:create, tokens:read, tokens:delete, data:out; default the first three), expires_in (1..7776000 s).")
+            .DocumentsBody<ApiKeyCreateRequest>()
             .Produces<ApiKeyResponse>(201);
         group.MapPost("/signing-keys", CreateSigningKeyAsync).WithName("admin_signing_key_create")
             .WithSummary("Create a WhiteBIT-style signing key (X-TXC-APIKEY + HMAC secret) for an account; the secret is shown only here")
             .WithDescription("Body: tenant_id, type (1 or 2), optional title. A key of a top-level account can then create sub-accounts and their keys through the signed /api/v4 endpoints.")
+            .DocumentsBody<SigningKeyCreateRequest>()
             .Produces<SigningKeyResponse>(201);
         group.MapGet("/tenants/{tenantId}/api-keys", ListApiKeysAsync).WithName("admin_api_key_list").WithSummary("List a tenant's API keys (never their secrets)").Produces<ApiKeyListResponse>(200);
         group.MapGet("/tenants/{tenantId}/hosted-form", GetHostedFormAsync).WithName("admin_hosted_form_get")
@@ -68,6 +71,7 @@ internal static class AdminEndpoints
         group.MapPut("/tenants/{tenantId}/hosted-form", PutHostedFormAsync).WithName("admin_hosted_form_put")
             .WithSummary("Set the origins allowed to frame the tenant's hosted form, receive its postMessage, be its return_url and call its completion endpoint (CORS)")
             .WithDescription($"Body: allowed_origins, up to {HostedFormOrigins.MaxOrigins} exact origins (https://host[:port]; http only for loopback). An empty list forbids framing.")
+            .DocumentsBody<HostedFormSettingsRequest>()
             .Produces<HostedFormSettingsResponse>(200);
         group.MapDelete("/tenants/{tenantId}/api-keys/{keyId}", RevokeApiKeyAsync).WithName("admin_api_key_revoke").WithSummary("Revoke an API key").Produces(204);
         return group;

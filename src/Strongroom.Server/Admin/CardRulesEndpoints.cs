@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
@@ -28,6 +29,7 @@ internal static class CardRulesEndpoints
         group.MapPut("/", PutAsync).WithName("admin_card_rules_put")
             .WithSummary("Set the tenant's optional card rules")
             .WithDescription($"Body: {SchemeLengths} (boolean, default false): require 4-digit security codes for American Express and 3 for other schemes.")
+            .DocumentsBody<CardRulesRequest>()
             .Produces<CardRulesResponse>(200);
     }
 

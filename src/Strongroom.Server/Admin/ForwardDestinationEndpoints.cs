@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -37,6 +38,7 @@ internal static class ForwardDestinationEndpoints
             .WithDescription($"Body: destinations (up to {MaxDestinations}): url (https://host[:port]; scheme, host and port must match a forward's x-destination-url; http only for a loopback host, " +
                 "and only with Strongroom:Forwarding:AllowInsecureLoopback), allow_private_network (default false: private, loopback and link-local addresses are refused), " +
                 "ca_certificate_pem (trust only this CA), client_certificate_pem + client_key_pem (mTLS; stored sealed, never returned).")
+            .DocumentsBody<ForwardDestinationsRequest>()
             .Produces<ForwardDestinationsResponse>(200);
     }
 

@@ -37,7 +37,7 @@ internal static class MetadataEndpoints
 
         group.MapPost("/pan", ByPanAsync).ReadsBody().WithName("metadata_by_pan")
             .WithSummary("Card metadata for a PAN (body: account_number); the PAN is not stored")
-            .Accepts<JsonElement>("application/json").Produces<GuardianCardMetadata>(200);
+            .Accepts<MetadataByPanRequest>("application/json").Produces<GuardianCardMetadata>(200);
         group.MapGet("/pci-tokens/{id}", ByPciTokenAsync).WithName("metadata_by_pci_token")
             .WithSummary("Card metadata for a PCI token (by id or format-preserving alias)").Produces<GuardianCardMetadata>(200);
         group.MapGet("/network-tokens/{id}", ByNetworkTokenAsync).WithName("metadata_by_network_token")

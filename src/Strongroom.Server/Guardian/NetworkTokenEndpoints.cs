@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Idempotency;
@@ -30,7 +31,7 @@ internal static class NetworkTokenEndpoints
             .WithSummary("Create token")
             .WithDescription("Provision a network token from source.type = pan | pci_token (pci_token_id) | session. Visa → vts, Mastercard → mdes, " +
                 "American Express and Discover → tms; other schemes are a 422. 409 when the tenant already has a live (not deleted) network token for the card. Honours x-idempotency-key.")
-            .Accepts<JsonElement>("application/json")
+            .Accepts<NetworkTokenCreateRequest>("application/json")
             .Produces<GuardianNetworkToken>(200);
         group.MapGet("/{id}", GetAsync).RequireRights(VaultRights.TokensRead).WithName("network_token_get").WithSummary("Get token").Produces<GuardianNetworkToken>(200);
         group.MapDelete("/{id}", DeleteAsync).RequireRights(VaultRights.TokensDelete).WithName("network_token_delete")
@@ -39,11 +40,13 @@ internal static class NetworkTokenEndpoints
                 ChangeAsync(http, caller, id, NetworkTokenAction.Suspend, tokens, idempotency))
             .RequireRights(VaultRights.TokensCreate).WithName("network_token_suspend")
             .WithSummary("Suspend the token as the merchant (optional body: reason). Each party's suspension is held separately.")
+            .DocumentsBody<NetworkTokenChangeRequest>(isOptional: true)
             .Produces<GuardianNetworkToken>(200);
         group.MapPost("/{id}/resume", (HttpContext http, Caller caller, string id, NetworkTokenService tokens, GuardianIdempotency idempotency) =>
                 ChangeAsync(http, caller, id, NetworkTokenAction.Resume, tokens, idempotency))
             .RequireRights(VaultRights.TokensCreate).WithName("network_token_resume")
             .WithSummary("Lift the merchant's suspension; the token is active again only when no other party still suspends it")
+            .DocumentsBody<NetworkTokenChangeRequest>(isOptional: true)
             .Produces<GuardianNetworkToken>(200);
         group.MapGet("/{id}/events", EventsAsync).RequireRights(VaultRights.TokensRead).WithName("network_token_events")
             .WithSummary("The token's events: creation, every status change (with party and reason), cryptograms").Produces<GuardianEventList>(200);
@@ -51,6 +54,7 @@ internal static class NetworkTokenEndpoints
             .WithSummary("Request a single-use cryptogram (requires data:out)")
             .WithDescription("Body (all optional): amount (minor units), currency (ISO 4217), mode = value (default: returns cryptogram, eci, type, dynamic_cvv and the token number) " +
                 "or reference (returns a short-lived cryptogram_reference to forward).")
+            .DocumentsBody<CryptogramRequest>(isOptional: true)
             .Produces<GuardianCryptogram>(200);
 
         RouteGroupBuilder simulator = routes.MapGroup("/api/simulator/network-tokens")
@@ -62,10 +66,12 @@ internal static class NetworkTokenEndpoints
         simulator.MapPost("/{id}/events", SimulateEventAsync).WithName("simulator_network_token_event")
             .WithSummary("Token service simulator: the issuer or cardholder acts on a token (admin token + x-tenant-id)")
             .WithDescription("Body: event = activate | suspend | resume | delete, party = issuer | cardholder, optional reason.")
+            .DocumentsBody<SimulatedTokenEventRequest>()
             .Produces<GuardianNetworkToken>(200);
         simulator.MapPost("/{id}/authorize", AuthorizeAsync).WithName("simulator_network_token_authorize")
             .WithSummary("Token service simulator: verify a cryptogram as the network would at authorization (uses it up)")
             .WithDescription("Body: cryptogram, optional amount and currency (as given when it was requested). result = valid | forged | already_used | expired | token_not_active (the token is suspended, inactive or deleted: the network declines).")
+            .DocumentsBody<SimulatedAuthorizationRequest>()
             .Produces<GuardianCryptogramVerification>(200);
     }
 

@@ -29,7 +29,7 @@ internal static class PciTokenEndpoints
                 "(source.type = single_use_token, token_id = tok_…; 409 when already used or expired). Honours x-idempotency-key. " +
                 "With alias: {\"format\": \"fpe\"} (source.type = pan only) the token also gets a format-preserving alias (same length, first six and last four kept, " +
                 "Luhn-invalid), returned as alias and accepted wherever the token id is; 409 when no free alias was found.")
-            .Accepts<JsonElement>("application/json")
+            .Accepts<PciTokenCreateRequest>("application/json")
             .Produces<GuardianPciToken>(200)
             .Produces(413);
         group.MapGet("/", ListAsync)

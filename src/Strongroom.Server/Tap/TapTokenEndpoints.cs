@@ -31,7 +31,7 @@ internal static class TapTokenEndpoints
             .WithSummary("Create a single-use card token (Authorization: Bearer <API key>)")
             .WithDescription("Body: card {number, exp_month, exp_year, cvc, name, address{…}} and client_ip. number and cvc may be JSON strings or numbers. " +
                 "The token expires after Strongroom:Vault:SingleUseTokenTtl (5 min) and is used up by the first PCI token created from it.")
-            .Accepts<JsonElement>("application/json")
+            .Accepts<TapTokenCreateRequest>("application/json")
             .Produces<TapToken>(200)
             .Produces<TapErrors>(400)
             .Produces<TapErrors>(401);

@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Events;
@@ -82,7 +83,7 @@ internal static class WebhookEndpoints
         group.MapPost("/", CreateAsync).WithName("webhook_create").WithSummary("Create a webhook endpoint")
             .WithDescription("Body: url (https; plain http only to loopback with Strongroom:Webhooks:AllowInsecureLoopback), event_types (default [\"*\"]; a type, " +
                 "a family such as pci_token.*, or *), description, enabled (default true). The response carries the signing secret (whsec_…), shown only here.")
-            .Accepts<JsonElement>("application/json").Produces<WebhookEndpointWire>(201);
+            .Accepts<WebhookCreateRequest>("application/json").Produces<WebhookEndpointWire>(201);
         group.MapGet("/", ListAsync).WithName("webhook_list").WithSummary("The tenant's webhook endpoints").Produces<WebhookEndpointList>(200);
         group.MapGet("/event-types", () => Json(200, new WebhookEventTypeList(VaultEventTypes.All), WebhookJson.Default.WebhookEventTypeList))
             .WithName("webhook_event_types").WithSummary("Every event type the vault emits").Produces<WebhookEventTypeList>(200);
@@ -94,10 +95,11 @@ internal static class WebhookEndpoints
         group.MapPost("/events/{eventId}/redeliver", RedeliverAsync).WithName("webhook_event_redeliver")
             .WithSummary("Send the event again now, with a fresh retry window (also revives a dead letter)")
             .WithDescription("Optional body: endpoint_id. Without it, every enabled endpoint subscribed to the event's type, including ones added after the event.")
+            .DocumentsBody<WebhookRedeliverRequest>(isOptional: true)
             .Produces<WebhookDeliveryList>(202);
         group.MapGet("/{id}", GetAsync).WithName("webhook_get").WithSummary("A webhook endpoint").Produces<WebhookEndpointWire>(200);
         group.MapPatch("/{id}", UpdateAsync).WithName("webhook_update").WithSummary("Change url, event_types, description or enabled")
-            .Accepts<JsonElement>("application/json").Produces<WebhookEndpointWire>(200);
+            .Accepts<WebhookUpdateRequest>("application/json").Produces<WebhookEndpointWire>(200);
         group.MapDelete("/{id}", DeleteAsync).WithName("webhook_delete").WithSummary("Delete the endpoint and its delivery log").Produces(204);
         group.MapPost("/{id}/rotate-secret", RotateAsync).WithName("webhook_rotate_secret")
             .WithSummary("A new signing secret, shown once; the previous one keeps signing alongside it for the grace period (Strongroom:Webhooks:SecretRotationGrace)")

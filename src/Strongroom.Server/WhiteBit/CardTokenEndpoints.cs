@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
@@ -24,6 +25,7 @@ internal static class CardTokenEndpoints
             .WithTags("whitebit")
             .WithName("issueCardToken")
             .WithSummary("Issue card token (fiat gateway; Authorization: the JWT from /api/v4/jwt)")
+            .DocumentsBody<CardTokenRequest>()
             .Produces<CardTokenResponse>(201)
             .WithMetadata(new ProducesResponseTypeMetadata(401, typeof(WhiteBitError), ["application/json"]))
             .WithMetadata(new ProducesResponseTypeMetadata(422, typeof(WhiteBitError), ["application/json"]));

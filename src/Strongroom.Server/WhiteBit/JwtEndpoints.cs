@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json.Serialization;
 using Strongroom.Core.Tenancy;
 using Strongroom.Server.Guardian;
@@ -24,6 +25,7 @@ internal static class JwtEndpoints
             .RequireRights(VaultRights.TokensCreate)
             .WithName("issueJwtToken")
             .WithSummary("Issue JWT token for the fiat gateway (response data.token, data.expires_at)")
+            .DocumentsBody<JwtRequest>()
             .Produces<WhiteBitJwtResponse>(200)
             .WithMetadata(new ProducesResponseTypeMetadata(401, typeof(WhiteBitError), ["application/json"]));
 

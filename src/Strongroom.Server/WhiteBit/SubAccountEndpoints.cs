@@ -1,3 +1,4 @@
+using Strongroom.Server.Hosting.OpenApi;
 using System.Text.Json;
 using Strongroom.Core.Cards;
 using Strongroom.Core.Tenancy;
@@ -47,13 +48,13 @@ internal static class SubAccountEndpoints
             .WithMetadata(new ProducesResponseTypeMetadata(401, typeof(WhiteBitError), ["application/json"]))
             .WithMetadata(new ProducesResponseTypeMetadata(403, typeof(WhiteBitError), ["application/json"]));
 
-        group.MapPost("/create", CreateSubAccountAsync).WithName("createSubAccount").WithSummary("Create Sub-Account (body: alias)").Produces<WhiteBitSubAccount>(201);
-        group.MapPost("/list", ListSubAccountsAsync).WithName("listSubAccounts").WithSummary("List of Sub-Accounts (body: limit, offset)").Produces<WhiteBitSubAccountList>(200);
-        group.MapPost("/api-key/create", CreateKeyAsync).WithName("createSubAccountApiKey").WithSummary("Create Sub-Account API Key (body: type 1|2, subAccountId, title)").Produces<WhiteBitApiKey>(201);
-        group.MapPost("/api-key/list", ListKeysAsync).WithName("listSubAccountApiKeys").WithSummary("List Sub-Account API Keys (secrets are empty)").Produces<WhiteBitApiKeyList>(200);
-        group.MapPost("/api-key/edit", EditKeyAsync).WithName("editSubAccountApiKey").WithSummary("Edit Sub-Account API Key (title, isEnabled, restrictAccess, accessEndpoints)").Produces<WhiteBitApiKey>(200);
-        group.MapPost("/api-key/delete", DeleteKeyAsync).WithName("deleteSubAccountApiKey").WithSummary("Delete Sub-Account API Key").Produces<WhiteBitEmpty>(200);
-        group.MapPost("/api-key/reset", ResetKeyAsync).WithName("resetSubAccountApiKey").WithSummary("Reset Sub-Account API Key secret (shown once)").Produces<WhiteBitApiKey>(200);
+        group.MapPost("/create", CreateSubAccountAsync).WithName("createSubAccount").WithSummary("Create Sub-Account (body: alias)").DocumentsBody<SubAccountCreateRequest>().Produces<WhiteBitSubAccount>(201);
+        group.MapPost("/list", ListSubAccountsAsync).WithName("listSubAccounts").WithSummary("List of Sub-Accounts (body: limit, offset)").DocumentsBody<SubAccountListRequest>().Produces<WhiteBitSubAccountList>(200);
+        group.MapPost("/api-key/create", CreateKeyAsync).WithName("createSubAccountApiKey").WithSummary("Create Sub-Account API Key (body: type 1|2, subAccountId, title)").DocumentsBody<SubAccountApiKeyCreateRequest>().Produces<WhiteBitApiKey>(201);
+        group.MapPost("/api-key/list", ListKeysAsync).WithName("listSubAccountApiKeys").WithSummary("List Sub-Account API Keys (secrets are empty)").DocumentsBody<SubAccountApiKeyListRequest>().Produces<WhiteBitApiKeyList>(200);
+        group.MapPost("/api-key/edit", EditKeyAsync).WithName("editSubAccountApiKey").WithSummary("Edit Sub-Account API Key (title, isEnabled, restrictAccess, accessEndpoints)").DocumentsBody<SubAccountApiKeyEditRequest>().Produces<WhiteBitApiKey>(200);
+        group.MapPost("/api-key/delete", DeleteKeyAsync).WithName("deleteSubAccountApiKey").WithSummary("Delete Sub-Account API Key").DocumentsBody<SubAccountApiKeyRequest>().Produces<WhiteBitEmpty>(200);
+        group.MapPost("/api-key/reset", ResetKeyAsync).WithName("resetSubAccountApiKey").WithSummary("Reset Sub-Account API Key secret (shown once)").DocumentsBody<SubAccountApiKeyRequest>().Produces<WhiteBitApiKey>(200);
         return group;
     }
 
