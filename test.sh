@@ -178,10 +178,10 @@ install_chromium() {
 }
 
 # The README walkthrough test (tests/Strongroom.Server.Tests/ReadmeWalkthroughTests.cs) pastes the README's shell blocks
-# into bash: they need curl, jq and openssl (the WhiteBIT signing example), as a new user's machine would have them.
+# into bash: they need curl, jq, openssl (the WhiteBIT signing example) and python3 (the inbound proxy's stand-in API), as a new user's machine would have them.
 install_walkthrough_tools() {
   local missing=() tool
-  for tool in curl jq openssl; do
+  for tool in curl jq openssl python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       missing+=("$tool")
     fi

@@ -15,7 +15,7 @@ public sealed class ReadmeWalkthroughTests : IDisposable
 
     /// <summary>Every id the walkthrough captures and a later call (or the reader) needs.</summary>
     private static readonly string[] CapturedVariables =
-        ["TENANT", "KEY", "ID", "DATA_OUT_KEY", "TOKEN_ID", "SESSION_ID", "TAP_TOKEN", "API_KEY", "API_SECRET", "SUB", "JWT", "WEBHOOK_ID", "WEBHOOK_SECRET"];
+        ["TENANT", "KEY", "ID", "DATA_OUT_KEY", "TOKEN_ID", "SESSION_ID", "TAP_TOKEN", "API_KEY", "API_SECRET", "SUB", "JWT", "WEBHOOK_ID", "WEBHOOK_SECRET", "ROUTE_ID"];
 
     private readonly TempDataDirectories _directories = new();
 
@@ -72,6 +72,11 @@ public sealed class ReadmeWalkthroughTests : IDisposable
         Assert.Contains("404", lines); // reading the deleted token
         Assert.Contains("true", lines); // the Tap token is used up
         Assert.Contains("\"maskedCardNumber\":\"411111******1111\"", stdout, StringComparison.Ordinal);
+        // The inbound proxy's stand-in API got the request with an alias (first six and last four kept) and no cvc.
+        string proxied = Assert.Single(lines, l => l.StartsWith("{\"your_api_received\":", StringComparison.Ordinal));
+        Assert.Matches("\"number\":\"411111\\d{6}1111\"", proxied);
+        Assert.DoesNotContain(TestCards.Visa, proxied, StringComparison.Ordinal);
+        Assert.DoesNotContain("cvc", proxied, StringComparison.Ordinal);
         Assert.All(CapturedVariables, v => Assert.Contains("captured " + v, lines));
         Assert.DoesNotContain(TestCards.Visa, server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(TestCards.Mastercard, server.Output, StringComparison.Ordinal);
