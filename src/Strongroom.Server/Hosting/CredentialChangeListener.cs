@@ -1,5 +1,6 @@
 using Strongroom.Adapters.Redis;
 using Strongroom.Core.Storage;
+using Strongroom.Core.Telemetry;
 using Strongroom.Storage;
 
 namespace Strongroom.Server.Hosting;
@@ -19,7 +20,9 @@ internal sealed class CredentialChangeListener(IServiceProvider services, IVault
             return redis.RunAsync(stoppingToken);
         }
 
-        if (store is PostgresVaultStore postgres)
+        // The store may be wrapped by the telemetry decorator; the listener needs the engine underneath.
+        IVaultStore engine = store is InstrumentedVaultStore instrumented ? instrumented.Inner : store;
+        if (engine is PostgresVaultStore postgres)
         {
             return ActivatorUtilities.CreateInstance<PostgresCredentialListener>(services, postgres).RunAsync(stoppingToken);
         }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Microsoft.Net.Http.Headers;
 using Strongroom.Core.Audit;
 using Strongroom.Core.Cards;
@@ -46,8 +48,24 @@ internal static class InboundProxyEndpoints
                     "422 bad card or a card number outside the card fields, 409 no free alias, 429 rate limit, 502/504 upstream failure.")
                 .Accepts<string>("application/json", "application/x-www-form-urlencoded")
                 .Produces<string>(200, "application/json")
-                .Produces(400).Produces(404).Produces(405).Produces(409).Produces(413).Produces(415).Produces(422).Produces(429).Produces(502).Produces(504);
+                .Produces(400).Produces(404).Produces(405).Produces(409).Produces(413).Produces(415).Produces(422).Produces(429).Produces(502).Produces(504)
+                .AddOpenApiOperationTransformer(DescribeRestParameter);
         }
+    }
+
+    /// <summary>The catch-all <c>{**rest}</c> is read from the request path, not bound: the document still has to name it.</summary>
+    private static Task DescribeRestParameter(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "rest",
+            In = ParameterLocation.Path,
+            Required = true,
+            Description = "The rest of the path, matched against the route's path pattern and appended to its upstream URL.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        return Task.CompletedTask;
     }
 
     private static async Task<IResult> ProxyAsync(

@@ -53,6 +53,8 @@ public sealed class SqliteNoCardDataOnDiskTests : IAsyncLifetime
         CardDataScenario scenario = await CardDataScenario.RunAsync(_store);
 
         // Closing the last connection checkpoints the WAL into the main file; secure_delete must have zeroed deleted rows.
+        // The store keeps connections of its own (the group-commit writer, the prepared readers): they close with it.
+        await ((IAsyncDisposable)_store).DisposeAsync();
         _database.ClosePooledConnections();
         Assert.False(File.Exists(_database.FilePath + "-wal"), "the WAL should be checkpointed and removed once every connection is closed");
 

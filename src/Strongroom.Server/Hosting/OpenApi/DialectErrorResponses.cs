@@ -23,7 +23,7 @@ internal static class DialectErrorResponses
         }
 
         operation.Responses ??= [];
-        if (path.EndsWith("/forward", StringComparison.Ordinal))
+        if (path.EndsWith("/forward", StringComparison.Ordinal) || path.StartsWith("/inbound/", StringComparison.Ordinal))
         {
             PassedThrough(operation);
             return;
