@@ -89,6 +89,12 @@ public sealed class MetricsScrapeTests
         Assert.Equal(4, Delta("strongroom_store_operation_duration_seconds_count", ("engine", "sqlite"), ("operation", "InsertPciToken")));
         Assert.Equal(0, after.Sum("strongroom_store_errors_total"));
 
+        // The four inserts were committed by the SQLite group-commit writer (one commit holds one or more writes), and the
+        // authenticated requests found their API key through the credential cache (a miss loads it, then hits).
+        Assert.True(Delta("strongroom_store_group_commit_batch_size_sum", ("engine", "sqlite")) >= 4, "group-commit writes");
+        Assert.InRange(Delta("strongroom_store_group_commit_batch_size_count", ("engine", "sqlite")), 1, Delta("strongroom_store_group_commit_batch_size_sum", ("engine", "sqlite")));
+        Assert.True(Delta("strongroom_key_cache_lookups_total", ("result", "hit")) + Delta("strongroom_key_cache_lookups_total", ("result", "miss")) >= 4, "credential-cache lookups");
+
         // State gauges, read by the sampler: CVCs held in memory, the outbox events no dispatcher relayed (it is off in tests), the audit head.
         Assert.Equal(4, after.Sum("strongroom_security_codes_stored"));
         Assert.True(after.Sum("strongroom_webhook_backlog", ("kind", "event")) >= 4, "the four token.created events wait in the outbox");
